@@ -1,0 +1,86 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CannotRunError, UsageError, describeError } from '../../core/errors.ts';
+import { ExitCode } from '../../core/exit-codes.ts';
+import { FAULT_KINDS, FaultParseError, parseFault } from '../../sandbox/faults.ts';
+import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
+import { SANDBOX_DEFAULT_CRON_SECRET } from '../../sandbox/options.ts';
+import { defineCommand } from '../spec.ts';
+
+export const sandboxCommand = defineCommand({
+  name: 'sandbox',
+  summary: 'Run the reference CE Pro stand-in (job queue, health, admin routes, auth, Management API fake)',
+  stopsOnSignal: true,
+  flags: {
+    port: { type: 'int', min: 0, max: 65535, default: '3999', valueName: 'N', description: 'Port to listen on (0 picks a free one)' },
+    host: { type: 'string', default: '127.0.0.1', valueName: 'HOST', description: 'Address to bind' },
+    fault: { type: 'string', multiple: true, valueName: 'KIND', description: `Inject a fault: ${FAULT_KINDS.join(', ')}` },
+    'write-cookie-pool': { type: 'path', description: 'Write ready admin session cookies to FILE (one Cookie header per line)' },
+    sessions: { type: 'int', min: 1, max: 100_000, default: '50', description: 'How many sessions --write-cookie-pool writes' },
+    'database-url': { type: 'string', valueName: 'URL', description: 'Real Postgres (default: $DATABASE_URL, else embedded PGlite)' },
+    'db-port': { type: 'int', min: 0, max: 65535, description: 'Expose the embedded database to pg clients on this port' },
+    'data-dir': { type: 'path', description: 'Keep the embedded database in this directory (default: in memory)' },
+    'cron-interval': { type: 'duration', default: '2s', description: 'How often the platform cron calls the worker' },
+    'log-file': { type: 'path', description: 'Write the app JSON logs here instead of stdout' },
+  },
+  details: `Secrets come from the environment: CRON_SECRET (default: the sandbox's well-known
+development secret "${SANDBOX_DEFAULT_CRON_SECRET}"), SANDBOX_CONTROL_SECRET (enables the
+/__sandbox control routes), SANDBOX_JWT_SECRET (default: random per start).`,
+  examples: [
+    'drill sandbox',
+    'drill sandbox --port 0 --fault job-fails:webhook_delivery --fault latency:/api/admin/jobs:300',
+    'drill sandbox --write-cookie-pool cookies.txt --sessions 200',
+  ],
+  async run({ flags }, ctx) {
+    for (const fault of flags.fault ?? []) {
+      try {
+        parseFault(fault);
+      } catch (error) {
+        if (error instanceof FaultParseError) throw new UsageError(`drill sandbox --fault: ${error.message}`);
+        throw error;
+      }
+    }
+    if (flags.sessions !== undefined && !flags['write-cookie-pool']) {
+      throw new UsageError('drill sandbox --sessions: only meaningful with --write-cookie-pool FILE');
+    }
+    let sandbox: Sandbox;
+    try {
+      sandbox = await startSandbox({
+        host: flags.host,
+        port: flags.port,
+        faults: flags.fault,
+        databaseUrl: flags['database-url'] ?? ctx.env.DATABASE_URL,
+        dbPort: flags['db-port'],
+        dataDir: flags['data-dir'],
+        cronInterval: flags['cron-interval'] !== undefined ? `${flags['cron-interval']}ms` : undefined,
+        logFile: flags['log-file'] ? path.resolve(ctx.cwd, flags['log-file']) : undefined,
+        cronSecret: ctx.env.CRON_SECRET || undefined,
+        controlSecret: ctx.env.SANDBOX_CONTROL_SECRET || undefined,
+        jwtSecret: ctx.env.SANDBOX_JWT_SECRET || undefined,
+        supabaseAccessToken: ctx.env.SUPABASE_ACCESS_TOKEN || undefined,
+      });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new CannotRunError(`drill sandbox: port ${flags.port ?? 3999} is in use; pass --port 0 or another port`);
+      throw new CannotRunError(`drill sandbox: could not start (${describeError(error)})`, 'E_SANDBOX_START', { cause: error });
+    }
+    try {
+      if (flags['write-cookie-pool']) {
+        const file = path.resolve(ctx.cwd, flags['write-cookie-pool']);
+        const cookies = await sandbox.mintCookies(flags.sessions ?? 50);
+        writeFileSync(file, `${cookies.join('\n')}\n`, { mode: 0o600 });
+        ctx.stdout.write(`drill sandbox: wrote ${cookies.length} session cookies to ${file}\n`);
+      }
+      const db = sandbox.databaseUrl ? `, database ${sandbox.databaseUrl}` : `, database ${sandbox.db.kind}`;
+      const cron = ctx.env.CRON_SECRET ? 'CRON_SECRET from the environment' : 'the well-known sandbox CRON_SECRET';
+      ctx.stdout.write(`drill sandbox ready at ${sandbox.url} (${cron}${db})\n`);
+      await new Promise<void>((resolve) => {
+        if (ctx.signal.aborted) resolve();
+        ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    } finally {
+      await sandbox.stop();
+    }
+    return ExitCode.pass;
+  },
+});

@@ -1,0 +1,50 @@
+import type { CommandSpec } from './spec.ts';
+
+const PLACEHOLDER: Record<string, string> = {
+  string: 'VALUE',
+  duration: 'D',
+  int: 'N',
+  url: 'URL',
+  path: 'FILE',
+  boolean: '',
+};
+
+/** Help for one command, generated from its declaration so it cannot drift from the parser. */
+export function commandHelp(spec: CommandSpec): string {
+  const positionals = (spec.positionals ?? []).map((p) => (p.required ? p.name : `[${p.name}]`)).join(' ');
+  const lines = [`drill ${spec.name}${positionals ? ` ${positionals}` : ''} [flags]`, '', spec.summary, ''];
+  if (spec.positionals?.length) {
+    lines.push('Arguments:');
+    for (const p of spec.positionals) lines.push(`  ${p.name.padEnd(24)} ${p.description}`);
+    lines.push('');
+  }
+  const rows = Object.entries(spec.flags).map(([name, flag]) => {
+    const value = flag.type === 'boolean' ? '' : ` ${flag.valueName ?? PLACEHOLDER[flag.type]}`;
+    const notes = [flag.default !== undefined ? `default ${flag.default}` : '', flag.multiple ? 'repeatable' : '']
+      .filter(Boolean)
+      .join(', ');
+    return [`--${name}${value}`, `${flag.description}${notes ? ` (${notes})` : ''}`] as const;
+  });
+  rows.push(['--help', 'Show this help']);
+  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  lines.push('Flags:', ...rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`));
+  if (spec.details) lines.push('', spec.details.trim());
+  if (spec.examples?.length) lines.push('', 'Examples:', ...spec.examples.map((e) => `  ${e}`));
+  return `${lines.join('\n')}\n`;
+}
+
+export function globalHelp(commands: readonly CommandSpec[], version: string): string {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 2;
+  return [
+    `drill ${version}: stress drills, cutover validation and release gates for CE Pro`,
+    '',
+    'Usage: drill <command> [flags]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    'Run drill <command> --help for its flags.',
+    'Exit codes: 0 pass, 1 verdict fail, 2 usage or config error, 3 could not run, 130/143 interrupted.',
+    '',
+  ].join('\n');
+}

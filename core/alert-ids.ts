@@ -1,0 +1,12 @@
+/** The runbook's seven baseline alerts (shared/cepro-contract.md); ids are public surface. */
+export const ALERT_IDS = [
+  'health_degraded',
+  'queue_backlog_high',
+  'oldest_ready_age_high',
+  'dead_letter_nonzero',
+  'worker_cron_failing',
+  'webhook_failures_spike',
+  'admin_auth_failures_spike',
+] as const;
+
+export type AlertId = (typeof ALERT_IDS)[number];

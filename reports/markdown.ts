@@ -1,0 +1,48 @@
+import { formatDuration } from '../core/duration.ts';
+import type { RunRecord } from './record.ts';
+
+const STATUS_MARK: Record<string, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  warn: 'WARN',
+  skip: 'SKIP',
+  error: 'ERROR',
+};
+
+/** Renders report.md from the record alone; it never reads streams or the clock. */
+export function renderMarkdown(record: RunRecord): string {
+  const lines: string[] = [];
+  const elapsed = Date.parse(record.endedAt) - Date.parse(record.startedAt);
+  lines.push(`# drill ${record.kind}: ${record.verdict.toUpperCase()}`, '');
+  lines.push(`- Target: ${record.target ?? 'none'}`);
+  lines.push(`- Started: ${record.startedAt}, ran ${formatDuration(elapsed)}`);
+  if (record.interrupted) lines.push(`- Interrupted by ${record.interrupted.signal} at ${record.interrupted.at}: partial record`);
+  lines.push('');
+  if (record.reasons.length) {
+    lines.push('## Why', '', ...record.reasons.map((reason) => `- ${escapeCell(reason)}`), '');
+  }
+  if (record.checks.length) {
+    lines.push('## Checks', '', '| status | check | summary |', '| --- | --- | --- |');
+    for (const check of record.checks) {
+      const strict = check.strict ? '' : ' (advisory)';
+      lines.push(`| ${STATUS_MARK[check.status]} | \`${check.id}\`${strict} | ${escapeCell(check.summary)} |`);
+    }
+    lines.push('');
+  }
+  if (record.alerts.length) {
+    lines.push('## Alerts', '', '| alert | state | fired | resolved |', '| --- | --- | --- | --- |');
+    for (const alert of record.alerts) {
+      lines.push(`| \`${alert.id}\` | ${alert.state} | ${alert.firedAt ?? ''} | ${alert.resolvedAt ?? ''} |`);
+    }
+    lines.push('');
+  }
+  const streams = Object.entries(record.streams);
+  if (streams.length) {
+    lines.push('## Data', '', ...streams.map(([name, file]) => `- ${name}: \`${file}\``), '');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}

@@ -1,0 +1,109 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createApp } from './app.ts';
+import { SessionAuthority, type AdminUser } from './auth/sessions.ts';
+import type { SandboxContext } from './context.ts';
+import { type Db, type EmbeddedDb, connectPostgres, openEmbedded } from './db/db.ts';
+import { migrate } from './db/migrate.ts';
+import { seed } from './db/seed.ts';
+import { FaultState } from './faults.ts';
+import { createAppLogger } from './log.ts';
+import { SandboxOptions, type SandboxOptionsInput } from './options.ts';
+import { SupabaseFake } from './supabase-fake/handler.ts';
+import { CronScheduler, Worker } from './worker.ts';
+import { encodeSessionCookie } from '../core/supabase-cookie.ts';
+
+export interface Sandbox {
+  /** Base URL of the CE Pro stand-in (and of the Management API fake, under /v1). */
+  url: string;
+  /** A pg connection URL for the database, when one is reachable (real Postgres, or exposed PGlite). */
+  databaseUrl: string | null;
+  db: Db;
+  faults: FaultState;
+  supabase: SupabaseFake;
+  worker: Worker;
+  options: SandboxOptions;
+  log: Logger;
+  /** N ready `Cookie` header values, one per session, spread over the seeded admins. */
+  mintCookies(n: number): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(input: SandboxOptionsInput = {}): Promise<Sandbox> {
+  const options = SandboxOptions.parse(input);
+  const faults = new FaultState();
+  for (const fault of options.faults) faults.add(fault);
+  const log = createAppLogger({ file: options.logFile, level: options.logLevel });
+  const db: Db = options.databaseUrl ? connectPostgres(options.databaseUrl) : await openEmbedded(options.dataDir);
+  let server: Server | null = null;
+  let scheduler: CronScheduler | null = null;
+  const stop = async () => {
+    await scheduler?.stop();
+    if (server) {
+      const closed = new Promise((resolve) => server!.close(resolve));
+      server.closeAllConnections();
+      await closed;
+    }
+    await db.close();
+    log.flush();
+  };
+  try {
+    await migrate(db);
+    await seed(db, options.seed);
+    let databaseUrl = options.databaseUrl ?? null;
+    if (db.kind === 'pglite' && options.dbPort !== undefined) {
+      databaseUrl = await (db as EmbeddedDb).expose({ host: options.host, port: options.dbPort });
+    }
+    const supabase = new SupabaseFake({ accessToken: options.supabaseAccessToken });
+    const migrations = await db.query<{ version: string; name: string }>(
+      'select version, name from supabase_migrations.schema_migrations order by version',
+    );
+    supabase.addProject(options.projectRef, { region: options.region, migrations });
+    const worker = new Worker(db, log, faults, {
+      batchSize: options.batchSize,
+      concurrency: options.workerConcurrency,
+      jobWorkMs: options.jobWork,
+      backoff: { baseMs: options.backoffBase, maxMs: options.backoffMax },
+      leaseMs: options.leaseTimeout,
+      maxAttempts: options.maxAttempts,
+      ambientJobsPerTick: options.ambientJobsPerTick,
+    });
+    server = createServer({ keepAlive: true });
+    const address = await new Promise<AddressInfo>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(options.port, options.host, () => resolve(server!.address() as AddressInfo));
+    });
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host}:${address.port}`;
+    const sessions = new SessionAuthority(options.jwtSecret, `${url}/auth/v1`, Math.round(options.sessionTtl / 1000));
+    const ctx: SandboxContext = { db, log, faults, worker, sessions, supabase, options };
+    server.on('request', createApp(ctx));
+    scheduler = new CronScheduler(worker, options.cronInterval, faults);
+    scheduler.start();
+    log.info({ event: 'sandbox.started', url, database: db.kind }, 'sandbox ready');
+    return {
+      url,
+      databaseUrl,
+      db,
+      faults,
+      supabase,
+      worker,
+      options,
+      log,
+      stop,
+      async mintCookies(n) {
+        const users = await db.query<AdminUser>('select id, org_id, email from admin_users order by email');
+        const cookies: string[] = [];
+        for (let i = 0; i < n; i += 1) {
+          const session = await sessions.issue(users[i % users.length]!);
+          cookies.push(encodeSessionCookie(options.projectRef, session).join('; '));
+        }
+        return cookies;
+      },
+    };
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  }
+}
