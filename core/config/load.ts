@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
+import { ALERT_IDS } from '../alert-ids.ts';
 import { UsageError, describeError } from '../errors.ts';
 import { ConfigSchema, type DrillConfig } from './schema.ts';
 
@@ -41,7 +42,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
       const where = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
       if (issue.code === 'unrecognized_keys') {
         const keys = issue.keys.join(', ');
-        return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${keys} (check the spelling; see docs/configuration.md)`;
+        const known = where === 'alerts' ? `alert ids are ${ALERT_IDS.join(', ')}` : 'check the spelling; see docs/configuration.md';
+        return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${keys} (${known})`;
       }
       return `${where}: ${issue.message}`;
     })
@@ -81,7 +83,11 @@ async function readConfigFile(file: string): Promise<unknown> {
   } catch (error) {
     throw new UsageError(`config error in ${shown}: could not load it (${describeError(error).split('\n')[0]})`, 'E_CONFIG');
   }
-  const value = module.default ?? module.config;
+  let value = module.default ?? module.config;
+  // A .ts file outside an ESM package loads as CommonJS: its exports arrive one level down.
+  if (isPlainObject(value) && 'default' in value && Object.keys(value).every((k) => k === 'default' || k === '__esModule')) {
+    value = value.default;
+  }
   if (value === undefined) {
     throw new UsageError(`config error in ${shown}: no default export; write export default defineConfig({ ... })`, 'E_CONFIG');
   }

@@ -1,0 +1,98 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../core/errors.ts';
+import { loadConfig, parseConfig } from '../core/config/load.ts';
+
+function dirWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'drill-config-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+const INDEX = path.resolve('index.ts');
+
+describe('config defaults', () => {
+  it('fills the runbook defaults with no file', async () => {
+    const { config, source } = await loadConfig({ cwd: dirWith({}) });
+    expect(source).toBeNull();
+    expect(config.watch.interval).toBe(5000);
+    expect(config.watch.queueKey).toBe('queue');
+    expect(config.targets.allow).toEqual([]);
+    expect(config.outDir).toBe('reports/runs');
+  });
+});
+
+describe('config files', () => {
+  it('reads drill.config.json', async () => {
+    const cwd = dirWith({ 'drill.config.json': JSON.stringify({ watch: { interval: '1s' }, alerts: { queue_backlog_high: { threshold: 50 } } }) });
+    const { config, source } = await loadConfig({ cwd });
+    expect(source).toBe(path.join(cwd, 'drill.config.json'));
+    expect(config.watch.interval).toBe(1000);
+    expect(config.alerts.queue_backlog_high).toEqual({ threshold: 50 });
+  });
+
+  it('reads drill.config.mjs', async () => {
+    const cwd = dirWith({ 'drill.config.mjs': "export default { targets: { allow: ['staging.example.com'] } };" });
+    expect((await loadConfig({ cwd })).config.targets.allow).toEqual(['staging.example.com']);
+  });
+
+  it('reads drill.config.ts written with defineConfig', async () => {
+    const cwd = dirWith({
+      'drill.config.ts': `import { defineConfig } from ${JSON.stringify(INDEX)};\nexport default defineConfig({ watch: { interval: '750ms' } });\n`,
+    });
+    expect((await loadConfig({ cwd })).config.watch.interval).toBe(750);
+  });
+
+  it('prefers an explicit --config', async () => {
+    const cwd = dirWith({ 'drill.config.json': '{"watch":{"interval":"1s"}}', 'other.json': '{"watch":{"interval":"2s"}}' });
+    expect((await loadConfig({ cwd, file: 'other.json' })).config.watch.interval).toBe(2000);
+  });
+
+  it('flags override the file', async () => {
+    const cwd = dirWith({ 'drill.config.json': '{"watch":{"interval":"1s","timeout":"3s"}}' });
+    const { config } = await loadConfig({ cwd, overrides: { watch: { interval: '10s' } } });
+    expect(config.watch).toMatchObject({ interval: 10_000, timeout: 3000 });
+  });
+});
+
+describe('config errors (exit 2, every problem with its path)', () => {
+  it('lists every problem in one line', async () => {
+    const cwd = dirWith({
+      'drill.config.json': JSON.stringify({ watch: { interval: '5', intervall: '1s' }, alerts: { queue_backlog: {} }, target: 'ftp://x' }),
+    });
+    const error = await loadConfig({ cwd }).catch((e) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.exitCode).toBe(2);
+    expect(error.message).not.toContain('\n');
+    expect(error.message).toContain('config error in');
+    expect(error.message).toContain('watch.interval: "5" is not a duration (units are required: did you mean 5s?)');
+    expect(error.message).toContain('watch: unknown key intervall');
+    expect(error.message).toContain('alerts: unknown key queue_backlog (alert ids are health_degraded,');
+    expect(error.message).toMatch(/target: must be an http/);
+  });
+
+  it('refuses a watch interval below 250ms', () => {
+    expect(() => parseConfig({ watch: { interval: '100ms' } })).toThrow(/watch\.interval: must be at least 250ms/);
+  });
+
+  it('names a missing --config file', async () => {
+    await expect(loadConfig({ cwd: dirWith({}), file: 'nope.json' })).rejects.toThrow(/--config: no such file nope\.json/);
+  });
+
+  it('reports invalid JSON with the file name', async () => {
+    const cwd = dirWith({ 'drill.config.json': '{ watch: ' });
+    await expect(loadConfig({ cwd })).rejects.toThrow(/config error in drill\.config\.json: not valid JSON/);
+  });
+
+  it('reports a module with no default export', async () => {
+    const cwd = dirWith({ 'drill.config.mjs': 'export const x = 1;' });
+    await expect(loadConfig({ cwd })).rejects.toThrow(/no default export/);
+  });
+
+  it('reports a config module that throws', async () => {
+    const cwd = dirWith({ 'drill.config.mjs': 'throw new Error("kaput");' });
+    await expect(loadConfig({ cwd })).rejects.toThrow(/could not load it \(kaput\)/);
+  });
+});

@@ -1,0 +1,51 @@
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
+import type { SandboxOptionsInput } from '../../sandbox/options.ts';
+
+export const TEST_CRON_SECRET = 'test-cron-secret-value';
+export const TEST_CONTROL_SECRET = 'test-control-secret';
+
+/** A sandbox on a free port with a small seed, quiet ambient traffic and logs in a temp file. */
+export async function startTestSandbox(options: SandboxOptionsInput = {}): Promise<Sandbox & { logFile: string; logEvents(): Record<string, unknown>[] }> {
+  const logFile = path.join(mkdtempSync(path.join(tmpdir(), 'drill-sandbox-')), 'app.log');
+  const sandbox = await startSandbox({
+    port: 0,
+    cronSecret: TEST_CRON_SECRET,
+    controlSecret: TEST_CONTROL_SECRET,
+    ambientJobsPerTick: 0,
+    cronInterval: '200ms',
+    backoffBase: '100ms',
+    jobWork: '1ms',
+    logFile,
+    seed: { orgs: 2, adminUsers: 4, invoicesPerOrg: 300, completedJobsPerOrg: 200 },
+    ...options,
+  });
+  return Object.assign(sandbox, {
+    logFile,
+    logEvents: () =>
+      existsSync(logFile)
+        ? readFileSync(logFile, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as Record<string, unknown>)
+        : [],
+  });
+}
+
+/** Polls `fn` until it returns a truthy value or the deadline passes. */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, stepMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs}ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+}
