@@ -12,9 +12,31 @@ const AlertOverride = z.strictObject({
   enabled: z.boolean().optional(),
   /** How long the condition must hold at every evaluation before the alert fires (Prometheus `for:`). */
   for: Duration.optional(),
-  /** The rule's number (seconds for ages, jobs for counts); each rule documents its unit. */
-  threshold: z.number().finite().optional(),
+  /** The rule's number; each rule documents its unit (jobs, seconds, periods, events). */
+  threshold: z.number().finite().nonnegative().optional(),
 });
+
+const CronAlertOverride = AlertOverride.extend({
+  /** How often the platform cron calls the worker (CE Pro: every minute). */
+  cronPeriod: Duration.optional(),
+});
+
+const SpikeAlertOverride = AlertOverride.extend({
+  /** The short window the rate is measured over. */
+  window: Duration.optional(),
+  /** How many times the baseline rate counts as a spike. */
+  factor: z.number().positive().optional(),
+});
+
+const Alerts = z.strictObject({
+  health_degraded: AlertOverride.optional(),
+  queue_backlog_high: AlertOverride.optional(),
+  oldest_ready_age_high: AlertOverride.optional(),
+  dead_letter_nonzero: AlertOverride.optional(),
+  worker_cron_failing: CronAlertOverride.optional(),
+  webhook_failures_spike: SpikeAlertOverride.optional(),
+  admin_auth_failures_spike: SpikeAlertOverride.optional(),
+} satisfies Record<(typeof ALERT_IDS)[number], z.ZodType>);
 
 export const ConfigSchema = z.strictObject({
   /** Default target when --target is not given. */
@@ -41,9 +63,13 @@ export const ConfigSchema = z.strictObject({
       /** Where the six queue fields live in the health body; null means the top level. */
       queueKey: z.string().min(1).nullable().prefault('queue'),
       healthPath: z.string().startsWith('/').prefault('/api/health'),
+      /** Without the bearer snapshot the queue alerts cannot judge anything: an error unless this is false. */
+      requireSnapshot: z.boolean().prefault(true),
+      /** More failed samples than this share fails the run (a silent outage must not pass). */
+      maxFailedSampleRatio: z.number().min(0).max(1).prefault(0.05),
     })
     .prefault({}),
-  alerts: z.partialRecord(z.enum(ALERT_IDS), AlertOverride).prefault({}),
+  alerts: Alerts.prefault({}),
   /** k6-style expressions, keyed by `overall` or a route name: { overall: ['p(95)<800'] }. */
   thresholds: z.record(z.string(), z.array(z.string().min(1))).prefault({}),
   /** Root for run directories when --out is not given. */

@@ -1,0 +1,164 @@
+import type { AlertId } from '../../core/alert-ids.ts';
+import type { DrillConfig } from '../../core/config/schema.ts';
+import { formatDuration } from '../../core/duration.ts';
+import { backlogOf, isUnhealthy, type HealthSample } from '../health/sample.ts';
+import type { SignalState } from './signal-state.ts';
+
+export interface RuleSettings {
+  enabled: boolean;
+  forMs: number;
+  /** null only where the rule derives its number from the baseline. */
+  threshold: number | null;
+  cronPeriodMs: number;
+  windowMs: number;
+  factor: number;
+}
+
+/** The rule's judgement at one evaluation; null means "no data": the alert holds its state. */
+export interface Condition {
+  active: boolean;
+  value: number | null;
+  reason: string;
+}
+
+export interface AlertRule {
+  id: AlertId;
+  title: string;
+  /** What the threshold counts. */
+  unit: string;
+  /** The runbook's numbers. */
+  defaults: Omit<RuleSettings, 'enabled'>;
+  evaluate(state: SignalState, sample: HealthSample, settings: RuleSettings): Condition | null;
+}
+
+const MINUTE = 60_000;
+const base = { threshold: null, cronPeriodMs: MINUTE, windowMs: 5 * MINUTE, factor: 3 };
+
+/**
+ * "Above normal" backlog when no number is configured: the baseline plus the larger of
+ * 10 jobs and half the baseline. A queue that idles at 0 alerts above 10; one that idles
+ * at 400 alerts above 600. The 10-minute `for:` is what keeps bursts from paging.
+ */
+export function normalBacklog(baseline: number | null, threshold: number | null): number | null {
+  if (threshold !== null) return threshold;
+  if (baseline === null) return null;
+  return baseline + Math.max(10, Math.ceil(baseline / 2));
+}
+
+/** The runbook's seven baseline alerts (shared/cepro-contract.md), as data. */
+export const ALERT_RULES: readonly AlertRule[] = [
+  {
+    id: 'health_degraded',
+    title: 'Health degraded for more than 2 minutes',
+    unit: '',
+    defaults: { ...base, forMs: 2 * MINUTE },
+    // An unreachable or unreadable health route counts as degraded: a dead app is not healthy.
+    evaluate: (_state, sample) => ({
+      active: isUnhealthy(sample),
+      value: sample.httpStatus,
+      reason: sample.error ?? (sample.degraded ? `health says ${sample.status ?? `HTTP ${sample.httpStatus}`}` : 'healthy'),
+    }),
+  },
+  {
+    id: 'queue_backlog_high',
+    title: 'Backlog (pending + retrying) above normal for 10 minutes',
+    unit: 'jobs',
+    defaults: { ...base, forMs: 10 * MINUTE },
+    evaluate: (state, sample, settings) => {
+      const backlog = backlogOf(sample);
+      const normal = normalBacklog(state.baselineBacklog, settings.threshold);
+      if (backlog === null || normal === null) return null;
+      return { active: backlog > normal, value: backlog, reason: `backlog ${backlog} (normal up to ${normal})` };
+    },
+  },
+  {
+    id: 'oldest_ready_age_high',
+    title: 'Oldest ready job older than 5 minutes',
+    unit: 'seconds',
+    defaults: { ...base, forMs: 0, threshold: 300 },
+    evaluate: (_state, sample, settings) => {
+      if (!sample.queue) return null;
+      const age = sample.queue.oldest_ready_age_seconds ?? 0;
+      return { active: age > settings.threshold!, value: age, reason: `oldest ready job ${age}s old (limit ${settings.threshold}s)` };
+    },
+  },
+  {
+    id: 'dead_letter_nonzero',
+    title: 'Dead-letter count rises',
+    unit: 'jobs over the starting count',
+    defaults: { ...base, forMs: 0, threshold: 0 },
+    // Fires on an increase over the run's starting value: a pre-existing dead letter is a
+    // cutover check's business (queue.dead_letter_zero), not this run's regression.
+    evaluate: (state, sample, settings) => {
+      if (!sample.queue || state.startDeadLetter === null) return null;
+      const increase = sample.queue.dead_letter - state.startDeadLetter;
+      return {
+        active: increase > settings.threshold!,
+        value: sample.queue.dead_letter,
+        reason: `dead_letter ${sample.queue.dead_letter} (started at ${state.startDeadLetter})`,
+      };
+    },
+  },
+  {
+    id: 'worker_cron_failing',
+    title: 'Worker cron failing or not running',
+    unit: 'cron periods without progress',
+    defaults: { ...base, forMs: 0, threshold: 3 },
+    evaluate: (state, sample, settings) => {
+      const since = state.lastWorkerProgressAt;
+      if (since === null) return null;
+      const quietMs = sample.tMs - since;
+      const limitMs = settings.threshold! * settings.cronPeriodMs;
+      const how = state.logsPresent ? 'no successful cron run in the logs' : 'ready work not moving';
+      return {
+        active: quietMs > limitMs,
+        value: Math.round(quietMs / 1000),
+        reason: `${how} for ${formatDuration(quietMs)} (limit ${settings.threshold} x ${formatDuration(settings.cronPeriodMs)})`,
+      };
+    },
+  },
+  spikeRule('webhook_failures_spike', 'Webhook delivery failures spike', 'webhook', 5),
+  spikeRule('admin_auth_failures_spike', 'Admin auth failures spike', 'auth', 10),
+];
+
+function spikeRule(id: AlertId, title: string, series: 'webhook' | 'auth', minCount: number): AlertRule {
+  return {
+    id,
+    title,
+    unit: 'failures in the window (minimum)',
+    defaults: { ...base, forMs: 0, threshold: minCount },
+    // A spike: at least `threshold` failures in the window AND more than `factor` times
+    // what the baseline rate predicts for a window that long.
+    evaluate: (state, sample, settings) => {
+      if (!state.hasSeries(series)) return null;
+      const count = state.countSince(series, sample.tMs - settings.windowMs, sample.tMs);
+      const expected = state.baselineRate(series) * settings.windowMs;
+      const limit = Math.max(settings.threshold!, settings.factor * expected);
+      return {
+        active: count >= settings.threshold! && count > settings.factor * expected,
+        value: count,
+        reason: `${count} in the last ${formatDuration(settings.windowMs)} (spike at ${Math.ceil(limit)}; baseline ${expected.toFixed(1)})`,
+      };
+    },
+  };
+}
+
+/** Runbook defaults overlaid with the config's overrides. */
+export function resolveRuleSettings(rule: AlertRule, config: DrillConfig): RuleSettings {
+  const override = (config.alerts[rule.id] ?? {}) as {
+    enabled?: boolean;
+    for?: number;
+    threshold?: number;
+    cronPeriod?: number;
+    window?: number;
+    factor?: number;
+  };
+  return {
+    enabled: override.enabled ?? true,
+    forMs: override.for ?? rule.defaults.forMs,
+    threshold: override.threshold ?? rule.defaults.threshold,
+    cronPeriodMs: override.cronPeriod ?? rule.defaults.cronPeriodMs,
+    windowMs: override.window ?? rule.defaults.windowMs,
+    factor: override.factor ?? rule.defaults.factor,
+  };
+}

@@ -1,0 +1,106 @@
+import { backlogOf, type HealthSample } from '../health/sample.ts';
+import type { LogEvent } from '../logs/parse.ts';
+
+export type Series = 'webhook' | 'auth';
+
+/** Events this old are dropped once a series grows large; no rule window looks back further. */
+const SERIES_HORIZON_MS = 60 * 60_000;
+const SERIES_PRUNE_AT = 100_000;
+
+const CRON_SUCCESS = /^background_job_cron\.(finished|completed|succeeded)$/;
+const WEBHOOK_FAILURE = /^webhook[\w.]*\.(failed|error)$/;
+const AUTH_FAILURE = /^admin_auth\.(failed|denied)$/;
+
+/**
+ * What the alert rules know besides the latest sample: the baseline, the run's starting
+ * dead-letter count, worker progress, and the failure series from logs and from the
+ * drill's own 401/403 answers. Fed in event time; never reads the clock.
+ */
+export class SignalState {
+  baselineBacklog: number | null = null;
+  startDeadLetter: number | null = null;
+  lastWorkerProgressAt: number | null = null;
+  logsPresent = false;
+  private previous: { backlog: number; oldestAt: string | null } | null = null;
+  private readonly series: Record<Series, number[]> = { webhook: [], auth: [] };
+  private readonly present: Record<Series, boolean> = { webhook: false, auth: false };
+  private baseline: { from: number; to: number; counts: Record<Series, number> } | null = null;
+
+  observeSample(sample: HealthSample): void {
+    const queue = sample.queue;
+    if (!queue) return;
+    const backlog = backlogOf(sample)!;
+    this.startDeadLetter ??= queue.dead_letter;
+    this.baselineBacklog ??= backlog;
+    if (!this.logsPresent) {
+      // Without logs, progress is read off the queue: nothing ready to do, a shrinking
+      // backlog, or the oldest ready job being taken (its timestamp moves forward).
+      const idle = queue.oldest_ready_age_seconds === null || backlog === 0;
+      const moved =
+        this.previous !== null &&
+        (backlog < this.previous.backlog || (queue.oldest_ready_at ?? '') > (this.previous.oldestAt ?? '\uffff'));
+      if (idle || moved || this.lastWorkerProgressAt === null) this.lastWorkerProgressAt = sample.tMs;
+    }
+    this.previous = { backlog, oldestAt: queue.oldest_ready_at };
+  }
+
+  /** A log source is attached from `tMs`: from now on worker progress is read from cron events. */
+  attachLogs(tMs: number): void {
+    if (!this.logsPresent) this.lastWorkerProgressAt = tMs;
+    this.logsPresent = true;
+    this.present.webhook = true;
+    this.present.auth = true;
+  }
+
+  observeLogEvent(event: LogEvent): void {
+    if (!event.event) return;
+    if (CRON_SUCCESS.test(event.event)) {
+      this.lastWorkerProgressAt = Math.max(this.lastWorkerProgressAt ?? 0, event.tMs);
+    } else if (WEBHOOK_FAILURE.test(event.event)) {
+      this.push('webhook', event.tMs, 1);
+    } else if (AUTH_FAILURE.test(event.event)) {
+      this.push('auth', event.tMs, 1);
+    }
+  }
+
+  /** The drill's own 401/403 answers: auth failures even when no logs are given. */
+  observeAuthFailures(tMs: number, count: number): void {
+    this.present.auth = true;
+    this.push('auth', tMs, count);
+  }
+
+  /** The "normal" period (e.g. before load starts): its backlog and failure rates. */
+  setBaseline(from: number, to: number, backlog: number | null): void {
+    if (backlog !== null) this.baselineBacklog = backlog;
+    this.baseline = {
+      from,
+      to,
+      counts: { webhook: this.countSince('webhook', from, to), auth: this.countSince('auth', from, to) },
+    };
+  }
+
+  hasSeries(series: Series): boolean {
+    return this.present[series];
+  }
+
+  countSince(series: Series, from: number, to: number): number {
+    let n = 0;
+    for (const t of this.series[series]) if (t > from && t <= to) n += 1;
+    return n;
+  }
+
+  /** Events per millisecond in the baseline period; 0 without one (then only the minimum count applies). */
+  baselineRate(series: Series): number {
+    if (!this.baseline || this.baseline.to - this.baseline.from < 10_000) return 0;
+    return this.baseline.counts[series] / (this.baseline.to - this.baseline.from);
+  }
+
+  private push(series: Series, tMs: number, count: number): void {
+    const list = this.series[series];
+    for (let i = 0; i < count; i += 1) list.push(tMs);
+    if (list.length > SERIES_PRUNE_AT) {
+      const cutoff = Math.max(...list.slice(-1)) - SERIES_HORIZON_MS;
+      this.series[series] = list.filter((t) => t >= cutoff);
+    }
+  }
+}
