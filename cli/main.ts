@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { VERSION } from '../core/version.ts';
 import { ExitCode, exitCodeForSignal } from '../core/exit-codes.ts';
 import { isDrillError, UsageError } from '../core/errors.ts';
 import { secrets } from '../core/secrets.ts';
@@ -7,9 +7,6 @@ import { commandHelp, globalHelp } from './help.ts';
 import { parseCommandLine } from './parse.ts';
 import type { CliContext, CliIo, CommandSpec } from './spec.ts';
 
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
 
 export interface MainOptions {
   cwd?: string;

@@ -1,4 +1,6 @@
 import { formatDuration } from '../core/duration.ts';
+import type { LogAnswers } from '../signals/logs/analyze.ts';
+import { renderLogAnswers } from '../signals/logs/render.ts';
 import type { RunRecord } from './record.ts';
 
 const STATUS_MARK: Record<string, string> = {
@@ -30,12 +32,14 @@ export function renderMarkdown(record: RunRecord): string {
     lines.push('');
   }
   if (record.alerts.length) {
-    lines.push('## Alerts', '', '| alert | state | fired | resolved |', '| --- | --- | --- | --- |');
+    lines.push('## Alerts', '', '| alert | state | fired | resolved | detail |', '| --- | --- | --- | --- | --- |');
     for (const alert of record.alerts) {
-      lines.push(`| \`${alert.id}\` | ${alert.state} | ${alert.firedAt ?? ''} | ${alert.resolvedAt ?? ''} |`);
+      lines.push(`| \`${alert.id}\` | ${alert.state} | ${alert.firedAt ?? ''} | ${alert.resolvedAt ?? ''} | ${escapeCell(alert.summary ?? '')} |`);
     }
     lines.push('');
   }
+  const logs = record.results.logs as LogAnswers | null | undefined;
+  if (logs) lines.push('## Logs', '', ...renderLogAnswers(logs).map((line) => (line.startsWith('  ') ? `  - ${line.trim()}` : `- ${line}`)), '');
   const streams = Object.entries(record.streams);
   if (streams.length) {
     lines.push('## Data', '', ...streams.map(([name, file]) => `- ${name}: \`${file}\``), '');

@@ -11,7 +11,7 @@ import { FaultState } from './faults.ts';
 import { createAppLogger } from './log.ts';
 import { SandboxOptions, type SandboxOptionsInput } from './options.ts';
 import { SupabaseFake } from './supabase-fake/handler.ts';
-import { CronScheduler, Worker } from './worker.ts';
+import { AmbientTraffic, CronScheduler, Worker } from './worker.ts';
 import { encodeSessionCookie } from '../core/supabase-cookie.ts';
 
 export interface Sandbox {
@@ -38,7 +38,9 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
   const db: Db = options.databaseUrl ? connectPostgres(options.databaseUrl) : await openEmbedded(options.dataDir);
   let server: Server | null = null;
   let scheduler: CronScheduler | null = null;
+  let ambient: AmbientTraffic | null = null;
   const stop = async () => {
+    ambient?.stop();
     await scheduler?.stop();
     if (server) {
       const closed = new Promise((resolve) => server!.close(resolve));
@@ -67,7 +69,6 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
       backoff: { baseMs: options.backoffBase, maxMs: options.backoffMax },
       leaseMs: options.leaseTimeout,
       maxAttempts: options.maxAttempts,
-      ambientJobsPerTick: options.ambientJobsPerTick,
     });
     server = createServer({ keepAlive: true });
     const address = await new Promise<AddressInfo>((resolve, reject) => {
@@ -81,6 +82,8 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
     server.on('request', createApp(ctx));
     scheduler = new CronScheduler(worker, options.cronInterval, faults);
     scheduler.start();
+    ambient = new AmbientTraffic(db, options.ambientJobsPerTick, options.cronInterval, options.maxAttempts);
+    ambient.start();
     log.info({ event: 'sandbox.started', url, database: db.kind }, 'sandbox ready');
     return {
       url,

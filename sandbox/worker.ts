@@ -11,7 +11,6 @@ export interface WorkerSettings {
   backoff: Backoff;
   leaseMs: number;
   maxAttempts: number;
-  ambientJobsPerTick: number;
 }
 
 export interface CronRunResult {
@@ -68,7 +67,6 @@ export class Worker {
     this.log.info({ event: 'background_job_cron.started', run_id: runId, trigger }, 'worker cron started');
     const result: CronRunResult = { run_id: runId, claimed: 0, completed: 0, retried: 0, dead_lettered: 0, reaped: 0, duration_ms: 0 };
     try {
-      await this.enqueueAmbient();
       result.reaped = await reapStale(this.db, this.settings.leaseMs);
       const jobs = await claim(this.db, runId, this.settings.batchSize);
       result.claimed = jobs.length;
@@ -116,17 +114,6 @@ export class Worker {
     }
     if (this.faults.jobFails(job.job_type)) throw new Error(`${job.job_type} failed (injected fault job-fails:${job.job_type})`);
   }
-
-  private async enqueueAmbient(): Promise<void> {
-    const n = this.settings.ambientJobsPerTick;
-    if (n === 0) return;
-    const jobs = Array.from({ length: n }, (_, i) => ({
-      jobType: JOB_TYPES[(Date.now() + i) % JOB_TYPES.length]!,
-      payload: { ambient: true },
-      maxAttempts: this.settings.maxAttempts,
-    }));
-    await enqueue(this.db, jobs);
-  }
 }
 
 async function runBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -158,5 +145,37 @@ export class CronScheduler {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.worker.idle();
+  }
+}
+
+/**
+ * The app's own background traffic (emails, webhooks), enqueued on a timer whether or not
+ * the worker runs, so a stopped cron shows up as a growing backlog, as it would in CE Pro.
+ */
+export class AmbientTraffic {
+  private timer: NodeJS.Timeout | null = null;
+  private n = 0;
+  constructor(
+    private readonly db: Db,
+    private readonly jobsPerTick: number,
+    private readonly intervalMs: number,
+    private readonly maxAttempts: number,
+  ) {}
+
+  start(): void {
+    if (this.jobsPerTick === 0) return;
+    this.timer = setInterval(() => {
+      const jobs = Array.from({ length: this.jobsPerTick }, () => ({
+        jobType: JOB_TYPES[(this.n += 1) % JOB_TYPES.length]!,
+        payload: { ambient: true },
+        maxAttempts: this.maxAttempts,
+      }));
+      enqueue(this.db, jobs).catch(() => {});
+    }, this.intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
   }
 }

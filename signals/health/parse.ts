@@ -85,6 +85,7 @@ function readQueue(source: Record<string, unknown>): QueueSnapshot | string {
 
 /** A short, single-line, printable preview of untrusted text for error messages. */
 export function preview(text: string | undefined, max = 40): string {
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
   const flat = String(text ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   if (flat === '') return 'empty';
   return JSON.stringify(flat.length > max ? `${flat.slice(0, max)}…` : flat);
