@@ -63,15 +63,15 @@ function readQueue(source: Record<string, unknown>): QueueSnapshot | string {
   if (missing.length) return `queue snapshot incomplete: missing ${missing.join(', ')}`;
   for (const field of COUNT_FIELDS) {
     const value = source[field];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return `queue snapshot malformed: ${field} is ${preview(JSON.stringify(value))}`;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return `queue snapshot malformed: ${field} is ${shown(value)}`;
   }
   const age = source.oldest_ready_age_seconds;
   if (age !== null && (typeof age !== 'number' || !Number.isFinite(age) || age < 0)) {
-    return `queue snapshot malformed: oldest_ready_age_seconds is ${preview(JSON.stringify(age))}`;
+    return `queue snapshot malformed: oldest_ready_age_seconds is ${shown(age)}`;
   }
   const at = source.oldest_ready_at;
   if (at !== null && (typeof at !== 'string' || Number.isNaN(Date.parse(at)))) {
-    return `queue snapshot malformed: oldest_ready_at is ${preview(JSON.stringify(at))}`;
+    return `queue snapshot malformed: oldest_ready_at is ${shown(at)}`;
   }
   return {
     pending: source.pending as number,
@@ -81,6 +81,12 @@ function readQueue(source: Record<string, unknown>): QueueSnapshot | string {
     oldest_ready_at: at as string | null,
     oldest_ready_age_seconds: age as number | null,
   };
+}
+
+/** A field value as JSON, cut short: `"many"`, `-1`, `null`. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 /** A short, single-line, printable preview of untrusted text for error messages. */
