@@ -67,9 +67,16 @@ function passwordOf(value: string): string | undefined {
   return match?.[1];
 }
 
-/** Masks the password of any `scheme://user:password@host` in text, registered or not. */
+/**
+ * Masks what is secret by its shape, registered or not: the password in
+ * `scheme://user:password@host`, Supabase session cookies, bearer tokens and JWTs.
+ */
 export function redactUrlPasswords(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:@/\s"']*:)([^@/\s"']+)(@)/gi, `$1${REDACTED}$3`);
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:@/\s"']*:)([^@/\s"']+)(@)/gi, `$1${REDACTED}$3`)
+    .replace(/(sb-[a-z0-9]+-auth-token(?:\.\d+)?=)[^;\s"']+/g, `$1${REDACTED}`)
+    .replace(/(Bearer )[A-Za-z0-9._~+/=-]{8,}/g, `$1${REDACTED}`)
+    .replace(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, REDACTED);
 }
 
 /** The process-wide registry: the CLI fills it from the environment and flags at start. */

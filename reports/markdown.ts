@@ -1,6 +1,7 @@
 import { formatDuration } from '../core/duration.ts';
 import type { LogAnswers } from '../signals/logs/analyze.ts';
 import { renderLogAnswers } from '../signals/logs/render.ts';
+import { renderLoadSection } from './markdown-load.ts';
 import type { RunRecord } from './record.ts';
 
 const STATUS_MARK: Record<string, string> = {
@@ -38,6 +39,7 @@ export function renderMarkdown(record: RunRecord): string {
     }
     lines.push('');
   }
+  lines.push(...renderLoadSection(record.results));
   const logs = record.results.logs as LogAnswers | null | undefined;
   if (logs) lines.push('## Logs', '', ...renderLogAnswers(logs).map((line) => (line.startsWith('  ') ? `  - ${line.trim()}` : `- ${line}`)), '');
   const streams = Object.entries(record.streams);

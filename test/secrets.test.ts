@@ -37,4 +37,10 @@ describe('redactUrlPasswords', () => {
     expect(redactUrlPasswords('connect postgresql://u:hunter22@h:5432/db failed')).toBe('connect postgresql://u:[redacted]@h:5432/db failed');
     expect(redactUrlPasswords('http://127.0.0.1:3999/api')).toBe('http://127.0.0.1:3999/api');
   });
+
+  it('masks session cookies, bearer tokens and JWTs by their shape', () => {
+    expect(redactUrlPasswords('Cookie: sb-abc-auth-token=base64-eyJhY2Nlc3M; theme=dark')).toBe('Cookie: sb-abc-auth-token=[redacted]; theme=dark');
+    expect(redactUrlPasswords('authorization: Bearer sbp_abcdef0123456789')).toBe('authorization: Bearer [redacted]');
+    expect(redactUrlPasswords('token eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.c2lnbmF0dXJlXw end')).toBe('token [redacted] end');
+  });
 });

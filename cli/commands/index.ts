@@ -2,7 +2,8 @@ import type { CommandSpec } from '../spec.ts';
 import { alertsExportCommand } from './alerts.ts';
 import { logsCommand } from './logs.ts';
 import { sandboxCommand } from './sandbox.ts';
+import { stressCommand } from './stress.ts';
 import { watchCommand } from './watch.ts';
 
 /** Every command, in the order `drill --help` lists them. */
-export const commands = [sandboxCommand, watchCommand, logsCommand, alertsExportCommand] as unknown as CommandSpec[];
+export const commands = [sandboxCommand, stressCommand, watchCommand, logsCommand, alertsExportCommand] as unknown as CommandSpec[];

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ALERT_IDS } from '../alert-ids.ts';
 import { Duration, HttpUrl, durationAtLeast } from './fields.ts';
+import { ThinkTimeSchema } from '../../scenarios/schema.ts';
+import { ThresholdError, parseThreshold } from '../../thresholds/parse.ts';
 
 /**
  * One schema, two types: `DrillConfigInput` is what users write (durations as "5s"),
@@ -38,6 +40,33 @@ const Alerts = z.strictObject({
   admin_auth_failures_spike: SpikeAlertOverride.optional(),
 } satisfies Record<(typeof ALERT_IDS)[number], z.ZodType>);
 
+/** A threshold expression, checked when the config is read so typos fail before any load. */
+const ThresholdText = z.string().superRefine((text, ctx) => {
+  try {
+    parseThreshold(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof ThresholdError ? error.message : String(error) });
+  }
+});
+
+const ThresholdEntry = z.union([
+  ThresholdText,
+  z.strictObject({
+    threshold: ThresholdText,
+    /** Stop the load as soon as this threshold is breached (after delayAbortEval). */
+    abortOnFail: z.boolean().prefault(false),
+    delayAbortEval: Duration.prefault('10s'),
+  }),
+]);
+
+const StageInput = z.strictObject({ duration: Duration, target: z.number().int().min(0) });
+
+const ProfileOverride = z.strictObject({
+  stages: z.array(StageInput).min(1).optional(),
+  thinkTime: ThinkTimeSchema.partial().optional(),
+  thresholds: z.record(z.string(), z.array(ThresholdEntry)).optional(),
+});
+
 export const ConfigSchema = z.strictObject({
   /** Default target when --target is not given. */
   target: HttpUrl.optional(),
@@ -52,6 +81,10 @@ export const ConfigSchema = z.strictObject({
       maxUsers: z.number().int().positive().prefault(2000),
       maxRatePerSecond: z.number().positive().prefault(5000),
       maxDuration: Duration.prefault('2h'),
+      /** A generator whose requests leave later than this (p99) is saturated: the run is invalid. */
+      maxScheduleLagP99: Duration.prefault('50ms'),
+      /** A load worker busier than this (event-loop utilisation, 5 s average) is saturated. */
+      maxWorkerUtilization: z.number().gt(0).max(1).prefault(0.95),
     })
     .prefault({}),
   watch: z
@@ -70,8 +103,40 @@ export const ConfigSchema = z.strictObject({
     })
     .prefault({}),
   alerts: Alerts.prefault({}),
-  /** k6-style expressions, keyed by `overall` or a route name: { overall: ['p(95)<800'] }. */
-  thresholds: z.record(z.string(), z.array(z.string().min(1))).prefault({}),
+  /** k6-style expressions, keyed by `overall` or a route name: { overall: ['p(95)<800'] }; added to the profile's. */
+  thresholds: z.record(z.string(), z.array(ThresholdEntry)).prefault({}),
+  stress: z
+    .strictObject({
+      /** A scenario file (JSON, YAML or a module); the CE Pro default mix when absent. */
+      scenario: z.string().min(1).optional(),
+      /** A cookie pool file: one Cookie header per line, or a JSON array. */
+      cookies: z.string().min(1).optional(),
+      /** Mint sessions by signing test users in with supabase-js instead of a cookie file. */
+      signIn: z
+        .strictObject({
+          /** The Supabase project URL (https://<ref>.supabase.co), or the sandbox's URL. */
+          url: HttpUrl,
+          /** Cookie name part: sb-<projectRef>-auth-token. Derived from a *.supabase.co URL. */
+          projectRef: z.string().regex(/^[a-z0-9]+$/).optional(),
+          emails: z.array(z.string().email()).min(1),
+          /** Environment variables holding the anon key and the shared test password. */
+          anonKeyEnv: z.string().prefault('SUPABASE_ANON_KEY'),
+          passwordEnv: z.string().prefault('DRILL_USER_PASSWORD'),
+          /** Sessions to mint (cycling through emails); default one per email. */
+          sessions: z.number().int().positive().optional(),
+        })
+        .optional(),
+      /** Load worker threads (default: one per core but one, at least one). */
+      workers: z.number().int().min(1).max(64).optional(),
+      /** A request slower than this is a timeout error. */
+      timeout: durationAtLeast(100, '100ms').prefault('10s'),
+      /** Health sampled before load starts: the "normal" the backlog alert compares with. */
+      baseline: Duration.prefault('15s'),
+      /** After the load, how long to wait for the queue to drain back to normal. */
+      recoveryTimeout: Duration.prefault('5m'),
+      profiles: z.partialRecord(z.enum(['smoke', 'launch', 'pricing', 'nightly', 'max']), ProfileOverride).prefault({}),
+    })
+    .prefault({}),
   /** Root for run directories when --out is not given. */
   outDir: z.string().min(1).prefault('reports/runs'),
   /** Where `drill baseline save` stores the blessed baseline run. */

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { Duration } from '../core/config/fields.ts';
+
+/**
+ * A scenario: what one virtual user does. Routes are picked at random by weight; a
+ * `{offset}` in a path becomes a random page offset, as `offset=*` means in CE Pro's docs.
+ */
+export const RouteSchema = z.strictObject({
+  /** Stable name used in thresholds and reports; defaults to "METHOD path-without-query". */
+  name: z.string().min(1).optional(),
+  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).prefault('GET'),
+  /** Path with optional `{offset}` placeholder, e.g. /api/admin/jobs?limit=25&offset={offset}. */
+  path: z.string().startsWith('/'),
+  weight: z.number().positive(),
+  /** session: the VU's admin cookie; cron: `Authorization: Bearer $CRON_SECRET`; none. */
+  auth: z.enum(['session', 'cron', 'none']).prefault('session'),
+  headers: z.record(z.string(), z.string()).prefault({}),
+  /** JSON body for POST/PUT/PATCH. */
+  body: z.unknown().optional(),
+  /** Statuses that count as success (default: 2xx and 3xx). */
+  expect: z.array(z.number().int().min(100).max(599)).optional(),
+});
+
+export const ThinkTimeSchema = z.strictObject({
+  /** exponential: Poisson-like arrivals per user (default); uniform: between min and max; constant. */
+  distribution: z.enum(['exponential', 'uniform', 'constant']).prefault('exponential'),
+  mean: Duration.prefault('3s'),
+  min: Duration.prefault('0ms'),
+  max: Duration.prefault('30s'),
+});
+
+export const ScenarioSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  routes: z.array(RouteSchema).min(1),
+  thinkTime: ThinkTimeSchema.prefault({}),
+  /** Random page offsets: 0, step, 2*step … up to max. */
+  offsets: z.strictObject({ max: z.number().int().min(0).prefault(2000), step: z.number().int().positive().prefault(25) }).prefault({}),
+});
+
+export type RouteInput = z.input<typeof RouteSchema>;
+export type Route = z.output<typeof RouteSchema> & { name: string };
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+export type Scenario = Omit<z.output<typeof ScenarioSchema>, 'routes'> & { routes: Route[] };
+export type ThinkTime = z.output<typeof ThinkTimeSchema>;
+
+export function routeName(route: { method: string; path: string; name?: string }): string {
+  return route.name ?? `${route.method} ${route.path.split('?')[0]}`;
+}
