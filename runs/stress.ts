@@ -152,7 +152,9 @@ function thresholdSpecs(profile: ResolvedProfile, scenario: Scenario): Threshold
 
 /** One request with the first session: a pool of expired cookies would make the whole run 401s. */
 async function checkSession(target: string, scenario: Scenario, cookie: string | null, timeoutMs: number): Promise<void> {
-  const route = scenario.routes.find((r) => r.auth === 'session' && (r.method === 'GET' || r.method === 'HEAD'));
+  // An API route answers 401 plainly; a page would redirect to sign-in.
+  const readable = scenario.routes.filter((r) => r.auth === 'session' && (r.method === 'GET' || r.method === 'HEAD'));
+  const route = readable.find((r) => r.path.startsWith('/api/')) ?? readable[0];
   if (!route || !cookie) return;
   const path = route.path.replaceAll('{offset}', '0');
   let status: number;

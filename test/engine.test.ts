@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runEngine } from './helpers/load.ts';
+import { startScriptServer, type ScriptServer } from './helpers/script-server.ts';
+
+let server: ScriptServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+const scenario = (routes: { path: string; weight: number; auth?: 'session' | 'none' }[], think: { distribution: 'constant' | 'exponential'; mean: string; min?: string }) => ({
+  name: 'test',
+  routes: routes.map((r) => ({ method: 'GET' as const, auth: r.auth ?? ('none' as const), ...r })),
+  thinkTime: { min: '0ms', max: '30s', ...think },
+});
+
+describe('load engine', () => {
+  it('paces users: achieved rate within 5% of users / (think + latency)', async () => {
+    server = await startScriptServer((_req, res) => res.writeHead(200).end('ok'));
+    const { summary, elapsedMs } = await runEngine(server.url, scenario([{ path: '/a', weight: 1 }], { distribution: 'constant', mean: '100ms' }), { users: 20, ms: 3000 });
+    const latency = summary.overall.latencyMs!.mean;
+    // Each user: one request per (100 ms think + latency); first requests spread over one think time.
+    const intended = (20 * (elapsedMs - 50)) / (100 + latency);
+    const achieved = summary.overall.requests;
+    expect(Math.abs(achieved - intended) / intended).toBeLessThan(0.05);
+  });
+
+  it('exponential think time gives the intended mean rate', async () => {
+    server = await startScriptServer((_req, res) => res.writeHead(200).end('ok'));
+    const { summary, elapsedMs } = await runEngine(server.url, scenario([{ path: '/a', weight: 1 }], { distribution: 'exponential', mean: '200ms' }), { users: 40, ms: 4000 });
+    const intended = (40 * elapsedMs) / (200 + summary.overall.latencyMs!.mean);
+    // Poisson counts over ~800 requests: a 10% band is over 2.5 standard deviations.
+    expect(Math.abs(summary.overall.requests - intended) / intended).toBeLessThan(0.1);
+  });
+
+  it('uses every session in the pool, each user keeping its own', async () => {
+    const seen = new Map<string, number>();
+    server = await startScriptServer((req, res) => {
+      const cookie = req.headers.cookie ?? '';
+      seen.set(cookie, (seen.get(cookie) ?? 0) + 1);
+      res.writeHead(200).end();
+    });
+    const cookies = Array.from({ length: 7 }, (_, i) => `sb-test-auth-token=session-${i}`);
+    await runEngine(server.url, scenario([{ path: '/a', weight: 1, auth: 'session' }], { distribution: 'constant', mean: '50ms' }), { users: 7, ms: 800, cookies, workers: 2 });
+    expect([...seen.keys()].sort()).toEqual([...cookies].sort());
+  });
+
+  it('per-route latency matches a server with known delays', async () => {
+    server = await startScriptServer((req, res) => {
+      const delay = req.url === '/slow' ? 150 : 50;
+      setTimeout(() => res.writeHead(200).end(), delay);
+    });
+    const { summary } = await runEngine(server.url, scenario([{ path: '/fast', weight: 1 }, { path: '/slow', weight: 1 }], { distribution: 'constant', mean: '20ms' }), { users: 10, ms: 2500 });
+    const fast = summary.routes['GET /fast']!.latencyMs!;
+    const slow = summary.routes['GET /slow']!.latencyMs!;
+    expect(fast.p50).toBeGreaterThanOrEqual(50);
+    expect(fast.p50).toBeLessThan(50 * 1.1);
+    expect(slow.p50).toBeGreaterThanOrEqual(150);
+    expect(slow.p50).toBeLessThan(150 * 1.1);
+    expect(summary.routes['GET /fast']!.requests + summary.routes['GET /slow']!.requests).toBe(summary.overall.requests);
+  });
+
+  it('under an arrival rate, stalls show in the tail (latency from the intended send time)', async () => {
+    const started = Date.now();
+    server = await startScriptServer((_req, res) => {
+      // A 600 ms stall every 2 s: requests arriving inside it wait for its end.
+      const phase = (Date.now() - started) % 2000;
+      setTimeout(() => res.writeHead(200).end(), phase < 600 ? 600 - phase : 0);
+    });
+    const { summary } = await runEngine(server.url, scenario([{ path: '/a', weight: 1 }], { distribution: 'constant', mean: '0ms' }), { rate: 100, ms: 4000 });
+    const l = summary.overall.latencyMs!;
+    expect(summary.overall.requests).toBeGreaterThan(350);
+    expect(l.p50).toBeLessThan(50);
+    expect(l.p99).toBeGreaterThan(450);
+    expect(l.max).toBeGreaterThan(550);
+  });
+
+  it('arrival rate is kept: achieved within 3% of intended', async () => {
+    server = await startScriptServer((_req, res) => res.writeHead(200).end());
+    const { summary, elapsedMs } = await runEngine(server.url, scenario([{ path: '/a', weight: 1 }], { distribution: 'constant', mean: '0ms' }), { rate: 300, ms: 3000 });
+    const intended = (300 * elapsedMs) / 1000;
+    expect(Math.abs(summary.overall.requests - intended) / intended).toBeLessThan(0.03);
+    expect(summary.scheduleLagMs!.p50).toBeLessThan(5);
+  });
+
+  it('counts errors, timeouts and refused connections by kind', async () => {
+    server = await startScriptServer((req, res) => {
+      if (req.url === '/500') res.writeHead(500).end();
+      else if (req.url === '/401') res.writeHead(401).end();
+      // /hang never answers
+    });
+    const { summary } = await runEngine(
+      server.url,
+      scenario([{ path: '/500', weight: 1 }, { path: '/401', weight: 1 }, { path: '/hang', weight: 1 }], { distribution: 'constant', mean: '50ms' }),
+      { users: 6, ms: 1500, timeoutMs: 300 },
+    );
+    expect(summary.routes['GET /500']!.errorRate).toBe(1);
+    expect(summary.routes['GET /401']!.authFailures).toBe(summary.routes['GET /401']!.requests);
+    expect(summary.routes['GET /hang']!.timeouts).toBeGreaterThan(0);
+    expect(summary.overall.transportErrors.timeout).toBe(summary.routes['GET /hang']!.timeouts);
+  });
+});

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../core/errors.ts';
+import { createTestDatabase, type TestDatabase } from './helpers/pg.ts';
+import { TEST_CRON_SECRET, startTestSandbox } from './helpers/sandbox.ts';
+import { stressFor } from './helpers/stress.ts';
+import { fired } from './helpers/watch.ts';
+
+let database: TestDatabase;
+let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
+let cookies: string[];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  sandbox = await startTestSandbox({ databaseUrl: database.url, ambientJobsPerTick: 1 });
+  cookies = await sandbox.mintCookies(8);
+});
+
+afterAll(async () => {
+  await sandbox?.stop();
+  await database?.drop();
+});
+
+beforeEach(() => sandbox.faults.clear());
+
+const run = (extra: Partial<Parameters<typeof stressFor>[1]> = {}) =>
+  stressFor(sandbox.url, { cookies, cronSecret: TEST_CRON_SECRET, logs: sandbox.logFile, ...extra });
+
+describe('drill stress --profile smoke against the sandbox', () => {
+  it('passes on a healthy sandbox, with per-route stats, intervals and recovery', async () => {
+    const { record, dir } = await run();
+    expect(record.verdict, record.reasons.join('; ')).toBe('pass');
+    const load = record.results.load as { overall: { requests: number; errors: number }; routes: Record<string, { requests: number }> };
+    expect(load.overall.requests).toBeGreaterThan(10);
+    expect(load.overall.errors).toBe(0);
+    expect(Object.keys(load.routes)).toContain('GET /api/admin/jobs');
+    expect(record.checks.find((c) => c.id === 'queue.recovery')!.status).toBe('pass');
+    expect(fired(record)).toEqual([]);
+    const intervals = readFileSync(path.join(dir, 'intervals.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(intervals.length).toBeGreaterThanOrEqual(3);
+    expect(intervals.reduce((n, i) => n + i.overall.requests, 0)).toBe(load.overall.requests);
+    const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
+    expect(md).toContain('## Load');
+    expect(md).toContain('| **overall** |');
+  });
+
+  it('a slow route fails its threshold and the report names it', async () => {
+    sandbox.faults.add('latency:/api/admin/invoices:400');
+    const { record } = await run({ config: { thresholds: { 'GET /api/admin/invoices': ['p(95)<300'] } } });
+    expect(record.verdict).toBe('fail');
+    expect(record.reasons.join('\n')).toMatch(/threshold\.GET \/api\/admin\/invoices\.p\(95\)<300 failed: GET \/api\/admin\/invoices p\(95\) was 4\d\d\.\dms/);
+  });
+
+  it('an error rate fails error_rate<1%', async () => {
+    sandbox.faults.add('errors:/api/admin/*:20');
+    const { record } = await run();
+    expect(record.verdict).toBe('fail');
+    expect(record.reasons.join('\n')).toMatch(/threshold\.overall\.error_rate<1% failed: overall error_rate was 1\d\.\d\d%/);
+  });
+
+  it('dead-lettering enqueued jobs fires dead_letter_nonzero', async () => {
+    sandbox.faults.add('job-fails:campaign_batch');
+    const { record } = await run({
+      scenario: {
+        name: 'enqueue', routes: [{ name: 'enqueue', method: 'POST', path: '/api/admin/campaigns/send', weight: 1, auth: 'session', headers: { 'content-type': 'application/json' }, body: { recipients: 50 }, expect: undefined }],
+        thinkTime: { distribution: 'constant', mean: 500, min: 0, max: 1000 }, offsets: { max: 0, step: 25 },
+      },
+    });
+    expect(record.verdict).toBe('fail');
+    expect(fired(record)).toContain('dead_letter_nonzero');
+    expect(record.reasons.join('\n')).toMatch(/alert dead_letter_nonzero/);
+  });
+
+  it('expired sessions fail fast with exit 3 before any load', async () => {
+    sandbox.faults.add('auth-expired');
+    const error = await run().catch((e) => e);
+    expect(error.exitCode).toBe(3);
+    expect(error.message).toMatch(/first session cookie is refused .*HTTP 401/);
+  });
+
+  it('sessions expiring mid-run are counted as auth failures and fire the spike alert', async () => {
+    setTimeout(() => sandbox.faults.add('auth-expired'), 2500);
+    const { record } = await run({ durationMs: 5000 });
+    const load = record.results.load as { overall: { authFailures: number } };
+    expect(load.overall.authFailures).toBeGreaterThan(5);
+    expect(fired(record)).toContain('admin_auth_failures_spike');
+  });
+
+  it('a saturated generator makes the run invalid, not failed', async () => {
+    const { record } = await run({ config: { limits: { maxScheduleLagP99: '0ms' } } });
+    expect(record.verdict).toBe('invalid');
+    expect(record.reasons[0]).toMatch(/load generator saturated: requests left .* late at p99/);
+  });
+
+  it('refuses a non-loopback target and plans over the caps', async () => {
+    const cases: [Parameters<typeof stressFor>, RegExp][] = [
+      [['http://10.1.2.3:3999', { cookies }], /10\.1\.2\.3 is not loopback and not allow-listed/],
+      [[sandbox.url, { cookies, users: 50, config: { limits: { maxUsers: 20 } } }], /50 users is over the cap of 20/],
+      [[sandbox.url, { cookies, users: 10, config: { limits: { maxRatePerSecond: 5 } } }], /over the cap of 5; lower --users/],
+      [[sandbox.url, { cookies, durationMs: 60_000, config: { limits: { maxDuration: '30s' } } }], /1m is over the cap of 30s/],
+    ];
+    for (const [args, message] of cases) {
+      const error = await stressFor(...args).catch((e) => e);
+      expect(error).toBeInstanceOf(UsageError);
+      expect(error.message).toMatch(message);
+    }
+  });
+});
