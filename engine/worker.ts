@@ -90,17 +90,7 @@ async function send(routeIndex: number, cookie: string | null, intendedAt: numbe
   let error: ErrorCode = 'none';
   inFlight += 1;
   try {
-    const res = await pool.request({
-      origin,
-      path: basePath + picker.pathFor(routeIndex),
-      method: route.method,
-      headers,
-      body,
-      headersTimeout: init.timeoutMs,
-      bodyTimeout: init.timeoutMs,
-    });
-    status = res.statusCode;
-    await res.body.dump({ limit: 16 * 1024 * 1024 });
+    status = await dispatch(route.method, basePath + picker.pathFor(routeIndex), headers, body);
   } catch (e) {
     error = classify(e);
   } finally {
@@ -108,6 +98,36 @@ async function send(routeIndex: number, cookie: string | null, intendedAt: numbe
   }
   const endedAt = performance.now();
   record(routeIndex, status, error, (endedAt - intendedAt) * 1000, Math.max(0, startedAt - intendedAt) * 1000);
+}
+
+/**
+ * undici's dispatch API, answered into a status code; the body is read and dropped.
+ * It costs about a quarter less CPU per request than request() with body.dump(), which
+ * matters when one worker thread has to keep up with a fast target.
+ */
+function dispatch(method: string, path: string, headers: Record<string, string>, body: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    pool.dispatch(
+      { origin, path, method: method as 'GET', headers, body, headersTimeout: init.timeoutMs, bodyTimeout: init.timeoutMs },
+      {
+        onConnect() {},
+        onHeaders(statusCode: number) {
+          status = statusCode;
+          return true;
+        },
+        onData() {
+          return true;
+        },
+        onComplete() {
+          resolve(status);
+        },
+        onError(err: Error) {
+          reject(err);
+        },
+      } as unknown as Parameters<Pool['dispatch']>[1],
+    );
+  });
 }
 
 function classify(e: unknown): ErrorCode {
@@ -133,10 +153,12 @@ function cookieFor(globalIndex: number): string | null {
 
 async function runVu(vu: Vu, globalIndex: number): Promise<void> {
   const cookie = cookieFor(globalIndex);
-  // Spread first requests over one think time so a ramp does not arrive as one burst.
-  let intended = performance.now() + Math.random() * init.thinkTime.mean;
+  // The first request waits one think time too: for exponential pauses that is exactly the
+  // steady state (memoryless), so the rate is flat from the start instead of a burst.
+  let intended = performance.now() + (init.thinkTime.distribution === 'exponential' ? think() : Math.random() * init.thinkTime.mean);
   while (!vu.stopped) {
-    await sleepUntil(intended);
+    // No timer when the request is already due: a 0 ms timer still costs a loop turn (~1 ms).
+    if (intended > performance.now()) await sleepUntil(intended);
     if (vu.stopped) break;
     await send(picker.next(), cookie, intended);
     intended = performance.now() + think();

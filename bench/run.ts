@@ -1,0 +1,117 @@
+/**
+ * npm run bench: drill's load engine measured side by side with raw autocannon on the
+ * same loopback target, plus pacing, watcher jitter and latency truth. Ratios from one
+ * run, interleaved, because absolute figures drift on shared machines. Every loop is
+ * bounded in time; all traffic stays on 127.0.0.1.
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { Watcher } from '../signals/watcher.ts';
+import type { HealthSample } from '../signals/health/sample.ts';
+import { summarize } from '../core/stats.ts';
+import { runAutocannon, runDrillEngine, startTarget } from './lib.ts';
+
+const quick = process.argv.includes('--quick');
+const SECONDS = quick ? 3 : 6;
+const ROUNDS = quick ? 1 : 3;
+const lines: string[] = [];
+const say = (line = '') => {
+  lines.push(line);
+  process.stdout.write(`${line}\n`);
+};
+const r2 = (n: number) => Math.round(n * 100) / 100;
+
+async function engineCeiling() {
+  say('## Engine ceiling: closed model, 64 connections, one route, fast target');
+  say('');
+  const target = await startTarget();
+  const drill: number[] = [];
+  const cannon: number[] = [];
+  const drillCpu: number[] = [];
+  const cannonCpu: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const a = await runAutocannon(target.url, { connections: 64, seconds: SECONDS });
+    const d = await runDrillEngine(target.url, { users: 64, ms: SECONDS * 1000, workers: 1 });
+    cannon.push(a.rps);
+    drill.push(d.rps);
+    cannonCpu.push((a.cpuSeconds / a.requests) * 1e6);
+    drillCpu.push((d.cpuSeconds / d.requests) * 1e6);
+    say(`- round ${round + 1}: autocannon ${Math.round(a.rps)} req/s (${r2(cannonCpu.at(-1)!)} µs CPU/req), drill ${Math.round(d.rps)} req/s (${r2(drillCpu.at(-1)!)} µs CPU/req)`);
+  }
+  await target.stop();
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  say('');
+  say(`**drill / autocannon throughput: ${r2(mean(drill) / mean(cannon))}x**; CPU per request drill / autocannon: ${r2(mean(drillCpu) / mean(cannonCpu))}x`);
+  say('');
+}
+
+async function sessionsAtScale() {
+  say('## Paced sessions at scale: distinct cookies, exponential think time');
+  say('');
+  say('| users | think mean | intended req/s | achieved req/s | achieved / intended | schedule lag p99 | RSS after |');
+  say('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const target = await startTarget();
+  for (const [users, thinkMs] of [[1000, 2000], [10000, 10000]] as const) {
+    const cookies = Array.from({ length: users }, (_, i) => `sb-benchref-auth-token=session-${i}-${'x'.repeat(300)}`);
+    const seconds = quick ? 12 : 30;
+    const rssBefore = process.memoryUsage().rss;
+    const d = await runDrillEngine(target.url, { users, thinkMs, ms: seconds * 1000, workers: 1, cookies });
+    // Steady state: users / (mean pause + latency); whole seconds after the first two and before the last.
+    const intended = users / ((thinkMs + (d.latency?.mean ?? 0)) / 1000);
+    const steady = d.perSecond.slice(2, -1);
+    const achieved = steady.reduce((a, b) => a + b, 0) / steady.length;
+    const rss = process.memoryUsage().rss / 1024 / 1024;
+    say(`| ${users} | ${thinkMs / 1000}s | ${Math.round(intended)} | ${Math.round(achieved)} | ${r2(achieved / intended)} | ${d.lag?.p99} ms | ${Math.round(rss)} MB (+${Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20)}) |`);
+  }
+  await target.stop();
+  say('');
+}
+
+async function watcherUnderLoad() {
+  say('## Watcher jitter at 1 s intervals while the engine runs flat out');
+  say('');
+  const target = await startTarget();
+  const samples: HealthSample[] = [];
+  const watcher = new Watcher({ target: target.url, intervalMs: 1000, timeoutMs: 2000, healthPath: '/', queueKey: null, onSample: (s) => samples.push(s) });
+  watcher.start();
+  const d = await runDrillEngine(target.url, { users: 128, ms: (quick ? 8 : 20) * 1000, workers: 1 });
+  await watcher.stop();
+  await target.stop();
+  const lag = summarize(samples.map((s) => s.lagMs));
+  say(`- engine at ${Math.round(d.rps)} req/s (peak worker utilisation ${Math.round(d.peakElu * 100)}%); ${lag.count} samples`);
+  say(`- **sample jitter p50 ${lag.p50} ms, p99 ${lag.p99} ms, max ${lag.max} ms** (goal: p99 < 50 ms)`);
+  say('');
+}
+
+async function latencyTruth() {
+  say('## Latency truth');
+  say('');
+  const fixed = await startTarget({ DELAY_MS: '50' });
+  const d = await runDrillEngine(fixed.url, { rate: 200, ms: SECONDS * 1000 });
+  await fixed.stop();
+  say(`- fixed 50 ms target at 200 req/s: drill p50 ${d.latency?.p50} ms (${r2(((d.latency!.p50 - 50) / 50) * 100)}% off), p99 ${d.latency?.p99} ms`);
+  const stalling = await startTarget({ STALL_MS: '1000', STALL_EVERY_MS: '10000' });
+  const window = quick ? 10 : 20;
+  const ds = await runDrillEngine(stalling.url, { rate: 200, ms: window * 1000 });
+  const a = await runAutocannon(stalling.url, { connections: 50, seconds: window, rate: 200 });
+  await stalling.stop();
+  say(`- 1 s stall every 10 s at 200 req/s: **drill p99 ${ds.latency?.p99} ms**, max ${ds.latency?.max} ms; autocannon (overallRate 200) p99 ${a.latency.p99} ms, max ${a.latency.max} ms`);
+  const lagTarget = await startTarget();
+  const dl = await runDrillEngine(lagTarget.url, { rate: 2000, ms: SECONDS * 1000 });
+  await lagTarget.stop();
+  say(`- arrival rate 2,000 req/s: achieved ${Math.round(dl.rps)} req/s, **schedule lag p50 ${dl.lag?.p50} ms, p99 ${dl.lag?.p99} ms** (goal: p99 < 5 ms)`);
+  say('');
+}
+
+const started = Date.now();
+say(`# Benchmarks`);
+say('');
+say(`Command: \`npm run bench${quick ? ' -- --quick' : ''}\`. Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`);
+say('Target: bench/target-server.mjs in its own process on 127.0.0.1; drill\'s engine with one worker thread.');
+say('');
+await engineCeiling();
+await sessionsAtScale();
+await watcherUnderLoad();
+await latencyTruth();
+say(`Total bench time: ${Math.round((Date.now() - started) / 1000)} s.`);
+if (!quick) writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), `${lines.join('\n')}\n`);
