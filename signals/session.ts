@@ -179,6 +179,11 @@ export class SignalSession {
     };
   }
 
+  /** The samples so far (a copy), oldest first. */
+  samplesSoFar(): HealthSample[] {
+    return [...this.samples];
+  }
+
   get sampleCount(): number {
     return this.samples.length;
   }

@@ -3,7 +3,8 @@ import { alertsExportCommand } from './alerts.ts';
 import { logsCommand } from './logs.ts';
 import { sandboxCommand } from './sandbox.ts';
 import { stressCommand } from './stress.ts';
+import { validateCommand } from './validate.ts';
 import { watchCommand } from './watch.ts';
 
 /** Every command, in the order `drill --help` lists them. */
-export const commands = [sandboxCommand, stressCommand, watchCommand, logsCommand, alertsExportCommand] as unknown as CommandSpec[];
+export const commands = [sandboxCommand, stressCommand, watchCommand, validateCommand, logsCommand, alertsExportCommand] as unknown as CommandSpec[];

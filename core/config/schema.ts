@@ -137,6 +137,44 @@ export const ConfigSchema = z.strictObject({
       profiles: z.partialRecord(z.enum(['smoke', 'launch', 'pricing', 'nightly', 'max']), ProfileOverride).prefault({}),
     })
     .prefault({}),
+  validate: z
+    .strictObject({
+      /** How long health, the queue and dead-letter are observed. */
+      window: Duration.prefault('2m'),
+      /** How long the queue may take to drain back to normal. */
+      drainTimeout: Duration.prefault('5m'),
+      /** "Normal" backlog (pending + retrying) when alerts.queue_backlog_high.threshold is not set. */
+      normalBacklog: z.number().int().min(0).prefault(10),
+      supabaseApiUrl: HttpUrl.prefault('https://api.supabase.com'),
+      projectRef: z.string().regex(/^[a-z0-9]+$/).optional(),
+      expectRegion: z.string().min(1).optional(),
+      services: z.array(z.enum(['auth', 'db', 'db_postgres_user', 'pooler', 'realtime', 'rest', 'storage', 'pg_bouncer'])).min(1).prefault(['db', 'auth', 'rest', 'storage', 'realtime', 'pooler']),
+      /** true: PITR must be on (and its retention known); false: must be off; absent: reported only. */
+      expectPitr: z.boolean().optional(),
+      /** A completed backup (or the PITR window's end) must be this recent. */
+      recentBackupWithin: Duration.prefault('26h'),
+      /** The runbook's quarterly restore drill: the latest may be at most this many days old. */
+      restoreDrillMaxAgeDays: z.number().int().positive().prefault(92),
+      /** Schemas compared by db.schema_parity, db.row_parity and db.sequences. */
+      schemas: z.array(z.string().min(1)).min(1).prefault(['public']),
+      /** Tables whose row counts are compared (schema.table); default: every table in `schemas` but `rowParityExclude`. */
+      rowParityTables: z.array(z.string().min(1)).optional(),
+      /** The queue changes by design after cutover; its counts cannot match the old project's. */
+      rowParityExclude: z.array(z.string().min(1)).prefault(['public.background_jobs']),
+      jobsTable: z.string().min(1).prefault('public.background_jobs'),
+      canary: z
+        .strictObject({
+          /** sql: insert into the jobs table; route: POST to the app with a session; auto: sql when a database is given. */
+          via: z.enum(['auto', 'sql', 'route', 'off']).prefault('auto'),
+          jobType: z.string().min(1).prefault('admin_email'),
+          route: z.string().startsWith('/').prefault('/api/admin/jobs'),
+          timeout: Duration.prefault('2m'),
+        })
+        .prefault({}),
+      /** Longest single wait on a Management API 429's X-RateLimit-Reset. */
+      maxRateLimitWait: Duration.prefault('60s'),
+    })
+    .prefault({}),
   /** Root for run directories when --out is not given. */
   outDir: z.string().min(1).prefault('reports/runs'),
   /** Where `drill baseline save` stores the blessed baseline run. */

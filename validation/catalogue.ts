@@ -1,0 +1,34 @@
+import type { CutoverCheck } from './check.ts';
+import { backupsEnabled, backupsPitr, backupsRecent, backupsSchedule } from './checks/backups.ts';
+import { dbMigrations, dbReachable, dbRowParity, dbSchemaParity, dbSequences } from './checks/db.ts';
+import { healthPublic, healthSecretRequired, healthSnapshot, healthSustained } from './checks/health.ts';
+import { projectRegion, projectServices, projectStatus } from './checks/project.ts';
+import { queueDeadLetterZero, queueDrain, queueOldestReadyAge } from './checks/queue.ts';
+import { restoreReadiness } from './checks/restore.ts';
+import { envSingleActive, workerCanary } from './checks/worker.ts';
+
+/** The cutover checklist, in the order of shared/cli-contract.md. Ids are public surface. */
+export const CUTOVER_CHECKS: readonly CutoverCheck[] = [
+  healthPublic,
+  healthSnapshot,
+  healthSecretRequired,
+  healthSustained,
+  queueDrain,
+  queueOldestReadyAge,
+  queueDeadLetterZero,
+  workerCanary,
+  envSingleActive,
+  projectRegion,
+  projectStatus,
+  projectServices,
+  backupsEnabled,
+  backupsPitr,
+  backupsRecent,
+  backupsSchedule,
+  restoreReadiness,
+  dbReachable,
+  dbSchemaParity,
+  dbRowParity,
+  dbSequences,
+  dbMigrations,
+];

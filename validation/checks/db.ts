@@ -1,0 +1,169 @@
+import { describeError } from '../../core/errors.ts';
+import type { CutoverCheck } from '../check.ts';
+import type { ValidateContext } from '../context.ts';
+import { quoteQualified, withClient } from '../db/connect.ts';
+import { diffShapes, introspect, listTables } from '../db/introspect.ts';
+
+const needsNew = (ctx: ValidateContext) => (ctx.databaseUrl ? null : 'needs --database-url (or DATABASE_URL) for the new database');
+const needsBoth = (ctx: ValidateContext) =>
+  needsNew(ctx) ?? (ctx.sourceDatabaseUrl ? null : 'needs --source-database-url (or SOURCE_DATABASE_URL) for the old database');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Probe {
+  ok: boolean;
+  latencyMs?: number;
+  version?: string;
+  inRecovery?: boolean;
+  error?: string;
+}
+
+async function probeDb(url: string): Promise<Probe> {
+  const started = performance.now();
+  try {
+    return await withClient(url, async (c) => {
+      const { rows } = await c.query(`select current_setting('server_version') as version, pg_is_in_recovery() as recovery`);
+      return { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10, version: rows[0].version, inRecovery: rows[0].recovery };
+    });
+  } catch (error) {
+    return { ok: false, error: describeError(error) };
+  }
+}
+
+export const dbReachable: CutoverCheck = {
+  id: 'db.reachable',
+  title: 'The new database answers as a primary (and the old one answers)',
+  strict: true,
+  needs: needsNew,
+  async run(ctx) {
+    const [next, old] = await Promise.all([probeDb(ctx.databaseUrl!), ctx.sourceDatabaseUrl ? probeDb(ctx.sourceDatabaseUrl) : null]);
+    const evidence = { new: next, old };
+    if (!next.ok) return { status: 'error', summary: `the new database is unreachable (${next.error})`, evidence };
+    if (next.inRecovery) return { status: 'fail', summary: 'the new database is in recovery (a replica or still restoring), not a writable primary', evidence };
+    if (old && !old.ok) return { status: 'warn', summary: `new database OK (${next.latencyMs} ms, Postgres ${next.version}); the old one is unreachable (${old.error})`, evidence };
+    return { status: 'pass', summary: `new database primary, Postgres ${next.version}, ${next.latencyMs} ms${old ? `; old Postgres ${old.version}` : ''}`, evidence };
+  },
+};
+
+export const dbSchemaParity: CutoverCheck = {
+  id: 'db.schema_parity',
+  title: 'Same tables, columns, indexes, constraints, functions, triggers, policies and extensions',
+  strict: true,
+  needs: needsBoth,
+  async run(ctx) {
+    const schemas = ctx.config.validate.schemas;
+    const [old, next] = await Promise.all([
+      withClient(ctx.sourceDatabaseUrl!, (c) => introspect(c, schemas)),
+      withClient(ctx.databaseUrl!, (c) => introspect(c, schemas)),
+    ]);
+    const diffs = diffShapes(old, next);
+    const missing = diffs.filter((d) => d.missing.length);
+    const evidence = { schemas, differences: diffs.map((d) => ({ kind: d.kind, missing: d.missing.slice(0, 20), extra: d.extra.slice(0, 20) })) };
+    if (missing.length) {
+      return { status: 'fail', summary: `missing in the new database: ${missing.map((d) => `${d.missing.length} ${d.kind} (${d.missing.slice(0, 3).join('; ')})`).join(', ')}`, evidence };
+    }
+    if (diffs.length) return { status: 'warn', summary: `the new database has extra objects: ${diffs.map((d) => `${d.extra.length} ${d.kind}`).join(', ')}`, evidence };
+    const counts = Object.fromEntries(Object.entries(next).map(([k, v]) => [k, v.size]));
+    return { status: 'pass', summary: `identical across ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`, evidence: { ...evidence, counts } };
+  },
+};
+
+async function countRows(url: string, tables: readonly string[]): Promise<Map<string, number | string>> {
+  return withClient(url, async (c) => {
+    const counts = new Map<string, number | string>();
+    for (const table of tables) {
+      try {
+        counts.set(table, Number((await c.query(`select count(*) as n from ${quoteQualified(table)}`)).rows[0].n));
+      } catch (error) {
+        counts.set(table, `error: ${describeError(error)}`);
+      }
+    }
+    return counts;
+  });
+}
+
+export const dbRowParity: CutoverCheck = {
+  id: 'db.row_parity',
+  title: 'Row counts match the old database',
+  strict: true,
+  needs: needsBoth,
+  async run(ctx) {
+    const { rowParityTables, rowParityExclude, schemas } = ctx.config.validate;
+    const tables = rowParityTables ?? (await withClient(ctx.sourceDatabaseUrl!, (c) => listTables(c, schemas))).filter((t) => !rowParityExclude.includes(t));
+    const compare = async (list: readonly string[]) => {
+      const [old, next] = await Promise.all([countRows(ctx.sourceDatabaseUrl!, list), countRows(ctx.databaseUrl!, list)]);
+      return list.filter((t) => old.get(t) !== next.get(t)).map((t) => ({ table: t, old: old.get(t)!, new: next.get(t)! }));
+    };
+    let mismatches = await compare(tables);
+    // Counts taken a moment apart can differ while a straggling write lands: look once more.
+    if (mismatches.length) {
+      await sleep(2000);
+      mismatches = await compare(mismatches.map((m) => m.table));
+    }
+    const evidence = { tables: tables.length, excluded: rowParityTables ? [] : rowParityExclude, mismatches };
+    return mismatches.length
+      ? { status: 'fail', summary: `row counts differ in ${mismatches.length} tables: ${mismatches.slice(0, 5).map((m) => `${m.table} old ${m.old} new ${m.new}`).join('; ')}`, evidence }
+      : { status: 'pass', summary: `exact row counts match in ${tables.length} tables (checked twice where they differed)`, evidence };
+  },
+};
+
+export const dbSequences: CutoverCheck = {
+  id: 'db.sequences',
+  title: "Every sequence is ahead of its column's largest value",
+  strict: true,
+  needs: needsNew,
+  async run(ctx) {
+    return withClient(ctx.databaseUrl!, async (c) => {
+      const { rows } = await c.query(
+        `select s.schemaname || '.' || s.sequencename as seq, s.last_value, s.start_value, s.increment_by,
+                n.nspname || '.' || t.relname as tbl, a.attname as col
+           from pg_sequences s
+           join pg_namespace sn on sn.nspname = s.schemaname
+           join pg_class sc on sc.relname = s.sequencename and sc.relnamespace = sn.oid
+           join pg_depend d on d.objid = sc.oid and d.classid = 'pg_class'::regclass and d.refclassid = 'pg_class'::regclass and d.deptype in ('a', 'i')
+           join pg_class t on t.oid = d.refobjid join pg_namespace n on n.oid = t.relnamespace
+           join pg_attribute a on a.attrelid = t.oid and a.attnum = d.refobjsubid
+          where s.schemaname = any($1)`,
+        [ctx.config.validate.schemas],
+      );
+      const behind: { sequence: string; next: number; max: number }[] = [];
+      for (const row of rows) {
+        const max = (await c.query(`select max(${`"${String(row.col).replace(/"/g, '""')}"`})::text as m from ${quoteQualified(row.tbl)}`)).rows[0].m;
+        if (max === null) continue;
+        // pg_sequences.last_value is null until nextval is first called: the next value is then the start.
+        const next = row.last_value === null ? Number(row.start_value) : Number(row.last_value) + Number(row.increment_by);
+        if (next <= Number(max)) behind.push({ sequence: row.seq, next, max: Number(max) });
+      }
+      const evidence = { sequences: rows.length, behind };
+      return behind.length
+        ? { status: 'fail', summary: `${behind.length} sequences would hand out taken ids: ${behind.map((b) => `${b.sequence} next ${b.next} <= max ${b.max}`).join('; ')}`, evidence }
+        : { status: 'pass', summary: `${rows.length} sequences all ahead of their columns`, evidence };
+    });
+  },
+};
+
+async function migrationVersions(url: string): Promise<string[] | null> {
+  return withClient(url, async (c) => {
+    const exists = (await c.query(`select to_regclass('supabase_migrations.schema_migrations') is not null as e`)).rows[0].e;
+    if (!exists) return null;
+    return (await c.query(`select version from supabase_migrations.schema_migrations order by version`)).rows.map((r) => String(r.version));
+  });
+}
+
+export const dbMigrations: CutoverCheck = {
+  id: 'db.migrations',
+  title: 'Same applied migrations as the old database',
+  strict: true,
+  needs: needsBoth,
+  async run(ctx) {
+    const [old, next] = await Promise.all([migrationVersions(ctx.sourceDatabaseUrl!), migrationVersions(ctx.databaseUrl!)]);
+    if (old === null && next === null) return { status: 'skip', summary: 'neither database has supabase_migrations.schema_migrations' };
+    const missing = (old ?? []).filter((v) => !(next ?? []).includes(v));
+    const extra = (next ?? []).filter((v) => !(old ?? []).includes(v));
+    const evidence = { old: old?.length ?? null, new: next?.length ?? null, missing, extra };
+    if (next === null) return { status: 'fail', summary: 'the new database has no migration history table', evidence };
+    if (missing.length || extra.length) {
+      return { status: 'fail', summary: `migration history differs: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && extra.length ? '; ' : ''}${extra.length ? `extra ${extra.join(', ')}` : ''}`, evidence };
+    }
+    return { status: 'pass', summary: `${next.length} applied migrations, same versions`, evidence };
+  },
+};
