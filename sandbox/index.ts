@@ -30,12 +30,17 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-export async function startSandbox(input: SandboxOptionsInput = {}): Promise<Sandbox> {
+export interface SandboxDeps {
+  /** A database the caller owns (the demo's region move): used as is and not closed on stop. */
+  db?: Db;
+}
+
+export async function startSandbox(input: SandboxOptionsInput = {}, deps: SandboxDeps = {}): Promise<Sandbox> {
   const options = SandboxOptions.parse(input);
   const faults = new FaultState();
   for (const fault of options.faults) faults.add(fault);
   const log = createAppLogger({ file: options.logFile, level: options.logLevel });
-  const db: Db = options.databaseUrl ? connectPostgres(options.databaseUrl) : await openEmbedded(options.dataDir);
+  const db: Db = deps.db ?? (options.databaseUrl ? connectPostgres(options.databaseUrl) : await openEmbedded(options.dataDir));
   let server: Server | null = null;
   let scheduler: CronScheduler | null = null;
   let ambient: AmbientTraffic | null = null;
@@ -47,14 +52,14 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
       server.closeAllConnections();
       await closed;
     }
-    await db.close();
+    if (!deps.db) await db.close();
     log.flush();
   };
   try {
     await migrate(db);
     await seed(db, options.seed);
     let databaseUrl = options.databaseUrl ?? null;
-    if (db.kind === 'pglite' && options.dbPort !== undefined) {
+    if (db.kind === 'pglite' && options.dbPort !== undefined && !deps.db) {
       databaseUrl = await (db as EmbeddedDb).expose({ host: options.host, port: options.dbPort });
     }
     const supabase = new SupabaseFake({ accessToken: options.supabaseAccessToken });

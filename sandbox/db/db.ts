@@ -59,10 +59,13 @@ export interface EmbeddedDb extends Db {
   readonly pglite: PGlite;
   /** Opens PGlite's socket server so pg clients (drill validate, psql) can reach it. */
   expose(options: { host: string; port: number }): Promise<string>;
+  /** A binary copy of the whole database (what a region move restores from). */
+  dump(): Promise<Blob | File>;
 }
 
-export async function openEmbedded(dataDir?: string): Promise<EmbeddedDb> {
-  const pglite = await PGlite.create(dataDir ? { dataDir } : {});
+/** PGlite in-process: in memory, in `dataDir`, or loaded from a data-directory dump (a binary copy). */
+export async function openEmbedded(source?: string | { dump: Blob | File }): Promise<EmbeddedDb> {
+  const pglite = await PGlite.create(typeof source === 'string' ? { dataDir: source } : source ? { loadDataDir: source.dump } : {});
   let server: PGLiteSocketServer | null = null;
   const db: EmbeddedDb = {
     kind: 'pglite',
@@ -75,6 +78,7 @@ export async function openEmbedded(dataDir?: string): Promise<EmbeddedDb> {
       await pglite.exec(sql);
     },
     session: (fn) => fn(db),
+    dump: () => pglite.dumpDataDir('none'),
     async expose({ host, port }) {
       // maxConnections > 1 multiplexes clients over the one session (see the note above).
       server = new PGLiteSocketServer({ db: pglite, host, port, maxConnections: 16 });

@@ -94,15 +94,16 @@ export const dbRowParity: CutoverCheck = {
       return list.filter((t) => old.get(t) !== next.get(t)).map((t) => ({ table: t, old: old.get(t)!, new: next.get(t)! }));
     };
     let mismatches = await compare(tables);
+    const rechecked = mismatches.length;
     // Counts taken a moment apart can differ while a straggling write lands: look once more.
-    if (mismatches.length) {
+    if (rechecked) {
       await sleep(2000);
       mismatches = await compare(mismatches.map((m) => m.table));
     }
-    const evidence = { tables: tables.length, excluded: rowParityTables ? [] : rowParityExclude, mismatches };
+    const evidence = { tables: tables.length, excluded: rowParityTables ? [] : rowParityExclude, rechecked, mismatches };
     return mismatches.length
-      ? { status: 'fail', summary: `row counts differ in ${mismatches.length} tables: ${mismatches.slice(0, 5).map((m) => `${m.table} old ${m.old} new ${m.new}`).join('; ')}`, evidence }
-      : { status: 'pass', summary: `exact row counts match in ${tables.length} tables (checked twice where they differed)`, evidence };
+      ? { status: 'fail', summary: `row counts differ in ${mismatches.length} tables (also on a second look): ${mismatches.slice(0, 5).map((m) => `${m.table} old ${m.old} new ${m.new}`).join('; ')}`, evidence }
+      : { status: 'pass', summary: `exact row counts match in ${tables.length} tables${rechecked ? ` (${rechecked} matched on a second look)` : ''}`, evidence };
   },
 };
 
