@@ -59,6 +59,19 @@ describe('drill stress --profile smoke against the sandbox', () => {
     expect(record.reasons.join('\n')).toMatch(/threshold\.overall\.error_rate<1% failed: overall error_rate was 1\d\.\d\d%/);
   });
 
+  it('an abortOnFail threshold stops the load early and says why', async () => {
+    sandbox.faults.add('errors:/api/admin/*:50');
+    const started = Date.now();
+    const { record } = await run({
+      durationMs: 20_000,
+      config: { thresholds: { overall: [{ threshold: 'error_rate<5%', abortOnFail: true, delayAbortEval: '1500ms' }] } },
+    });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const aborted = record.checks.find((c) => c.id === 'load.aborted')!;
+    expect(aborted.status).toBe('fail');
+    expect(aborted.summary).toMatch(/overall: error_rate<5% breached after \d+s: overall error_rate was/);
+  });
+
   it('dead-lettering enqueued jobs fires dead_letter_nonzero', async () => {
     sandbox.faults.add('job-fails:campaign_batch');
     const { record } = await run({

@@ -1,4 +1,5 @@
 import { createClient } from '@supabase/supabase-js';
+import WebSocket from 'ws';
 import { CannotRunError, UsageError } from '../../core/errors.ts';
 import { secrets } from '../../core/secrets.ts';
 import { encodeSessionCookie, type SupabaseSession } from '../../core/supabase-cookie.ts';
@@ -36,7 +37,12 @@ export async function mintSessionCookies(spec: SignInSpec, env: NodeJS.ProcessEn
   const cookies: string[] = [];
   for (let i = 0; i < count; i += 1) {
     const email = spec.emails[i % spec.emails.length]!;
-    const client = createClient(spec.url, anonKey, { auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false } });
+    const client = createClient(spec.url, anonKey, {
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+      // Node 20 has no global WebSocket; supabase-js's documented answer is the ws package.
+      // The realtime client is never connected here, only constructed.
+      realtime: { transport: WebSocket as never },
+    });
     const { data, error } = await client.auth.signInWithPassword({ email, password });
     if (error || !data.session) {
       throw new CannotRunError(`stress.signIn: ${email} could not sign in (${error?.message ?? 'no session returned'})`, 'E_SIGN_IN');
