@@ -143,28 +143,29 @@ export class LoadStats {
     let auth = 0;
     this.dropped += batch.dropped;
     for (let i = 0; i < batch.count; i += 1) {
-      const route = batch.route[i]!;
       const status = batch.status[i]!;
-      const error = batch.error[i]!;
-      const latency = batch.latencyUs[i]!;
-      const failed = this.failed(route, status, error);
       if (status === 401 || status === 403) auth += 1;
-      this.overall.add(status, error, latency, failed);
-      this.routes[route]!.add(status, error, latency, failed);
-      this.lag.recordValue(Math.max(1, Math.round(batch.lagUs[i]!)));
-      const end = batch.endMs[i]!;
-      this.firstMs = Math.min(this.firstMs ?? end, end);
-      this.lastMs = Math.max(this.lastMs ?? end, end);
-      const second = Math.floor((end - this.startedAtMs) / 1000);
-      let bucket = this.buckets.get(second);
-      if (!bucket) this.buckets.set(second, (bucket = { overall: new Tally(true), routes: new Map(), users }));
-      bucket.users = Math.max(bucket.users, users);
-      bucket.overall.add(status, error, latency, failed);
-      let tally = bucket.routes.get(route);
-      if (!tally) bucket.routes.set(route, (tally = new Tally(true)));
-      tally.add(status, error, latency, failed);
+      this.record(batch.route[i]!, status, batch.error[i]!, batch.latencyUs[i]!, batch.lagUs[i]!, batch.endMs[i]!, users);
     }
     return auth;
+  }
+
+  /** One answer (or transport error, `error` > 0) for route index `route`. */
+  record(route: number, status: number, error: number, latencyUs: number, lagUs: number, endMs: number, users: number): void {
+    const failed = this.failed(route, status, error);
+    this.overall.add(status, error, latencyUs, failed);
+    this.routes[route]!.add(status, error, latencyUs, failed);
+    this.lag.recordValue(Math.max(1, Math.round(lagUs)));
+    this.firstMs = Math.min(this.firstMs ?? endMs, endMs);
+    this.lastMs = Math.max(this.lastMs ?? endMs, endMs);
+    const second = Math.floor((endMs - this.startedAtMs) / 1000);
+    let bucket = this.buckets.get(second);
+    if (!bucket) this.buckets.set(second, (bucket = { overall: new Tally(true), routes: new Map(), users }));
+    bucket.users = Math.max(bucket.users, users);
+    bucket.overall.add(status, error, latencyUs, failed);
+    let tally = bucket.routes.get(route);
+    if (!tally) bucket.routes.set(route, (tally = new Tally(true)));
+    tally.add(status, error, latencyUs, failed);
   }
 
   /** Closes the seconds that can no longer receive answers (older than `graceMs`), oldest first. */

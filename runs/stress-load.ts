@@ -1,4 +1,5 @@
 import type { DrillConfig } from '../core/config/schema.ts';
+import { runAutocannonLoad } from '../engine/autocannon-load.ts';
 import { LoadEngine } from '../engine/load-engine.ts';
 import { targetAt } from '../engine/stages.ts';
 import { LoadStats, type IntervalSummary } from '../engine/stats.ts';
@@ -18,6 +19,8 @@ export interface LoadPhaseOptions {
   cookies: string[];
   cronSecret: string | null;
   workers: number;
+  /** drill: the worker-thread engine (paced or closed); autocannon: closed model only. */
+  engine: 'drill' | 'autocannon';
   thresholds: ThresholdSpec[];
   session: SignalSession;
   runDir: RunDir;
@@ -48,6 +51,7 @@ export async function runLoadPhase(o: LoadPhaseOptions): Promise<LoadPhaseResult
   const stats = new LoadStats(o.scenario.routes.map((r) => r.name), o.scenario.routes.map((r) => r.expect), startedAt);
   let fatal: string | null = null;
   let peakBacklog: number | null = null;
+  if (o.engine === 'autocannon') return runOnAutocannon(o, stats, generator, intervals);
   const engine = new LoadEngine({
     target: o.target,
     scenario: o.scenario,
@@ -94,6 +98,54 @@ export async function runLoadPhase(o: LoadPhaseOptions): Promise<LoadPhaseResult
   await engine.stop();
   emit(stats.closeIntervals(Number.POSITIVE_INFINITY));
   return { stats, startedAt: loadStart, endedAt: o.now(), generator, abortedBy, fatal, peakBacklog };
+}
+
+async function runOnAutocannon(
+  o: LoadPhaseOptions,
+  stats: LoadStats,
+  generator: GeneratorMonitor,
+  intervals: ReturnType<RunDir['stream']>,
+): Promise<LoadPhaseResult> {
+  generator.start();
+  o.session.evaluator.state.observeAuthFailures(o.now(), 0);
+  const loadStart = o.now();
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  o.signal.addEventListener('abort', onSignal, { once: true });
+  let abortedBy: string | null = null;
+  let peakBacklog: number | null = null;
+  const ticker = setInterval(() => {
+    for (const interval of stats.closeIntervals(o.now())) {
+      intervals.write(interval);
+      o.onInterval?.(interval);
+    }
+    const q = o.session.latest()?.queue;
+    if (q) peakBacklog = Math.max(peakBacklog ?? 0, q.pending + q.retrying);
+    abortedBy ??= checkAbort(o.thresholds, stats, o.now() - loadStart);
+    if (abortedBy) stop.abort();
+  }, 1000);
+  try {
+    await runAutocannonLoad({
+      target: o.target,
+      scenario: o.scenario,
+      cookies: o.cookies,
+      cronSecret: o.cronSecret,
+      connections: o.profile.peakUsers,
+      durationMs: o.profile.durationMs,
+      timeoutMs: o.config.stress.timeout,
+      stats,
+      signal: stop.signal,
+      onAuthFailures: (n) => o.session.evaluator.state.observeAuthFailures(o.now(), n),
+    });
+  } finally {
+    clearInterval(ticker);
+    o.signal.removeEventListener('abort', onSignal);
+  }
+  for (const interval of stats.closeIntervals(Number.POSITIVE_INFINITY)) {
+    intervals.write(interval);
+    o.onInterval?.(interval);
+  }
+  return { stats, startedAt: loadStart, endedAt: o.now(), generator, abortedBy, fatal: null, peakBacklog };
 }
 
 function checkAbort(specs: readonly ThresholdSpec[], stats: LoadStats, elapsedMs: number): string | null {

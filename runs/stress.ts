@@ -28,6 +28,7 @@ export interface StressOptions {
   logs?: LogSource | null;
   allowTargets?: string[];
   workers?: number;
+  engine?: 'drill' | 'autocannon';
   runDir: RunDir;
   signal: AbortSignal;
   /** `live` lines may overwrite each other on a terminal; the others are milestones. */
@@ -43,7 +44,15 @@ export async function runStress(options: StressOptions): Promise<RunRecordInput>
   const now = options.now ?? Date.now;
   const { config, profile, target } = options;
   const progress = options.onProgress ?? (() => {});
-  const scenario: Scenario = { ...options.scenario, thinkTime: { ...options.scenario.thinkTime, ...profile.thinkTime } };
+  let scenario: Scenario = { ...options.scenario, thinkTime: { ...options.scenario.thinkTime, ...profile.thinkTime } };
+  const engineNotes: string[] = [];
+  if (options.engine === 'autocannon' && scenario.routes.some((r) => r.method === 'HEAD')) {
+    // autocannon's parser waits for a body after a HEAD answer's Content-Length and stalls the connection.
+    const kept = scenario.routes.filter((r) => r.method !== 'HEAD');
+    if (kept.length === 0) throw new UsageError('--engine autocannon cannot send HEAD requests and the scenario has nothing else; use --engine drill');
+    engineNotes.push(`autocannon cannot read HEAD answers: left out ${scenario.routes.length - kept.length} HEAD route(s)`);
+    scenario = { ...scenario, routes: kept };
+  }
   const thresholds = thresholdSpecs(profile, scenario);
   const meanThink = meanThinkTime(scenario.thinkTime);
   // A closed loop (no think time) is capped by latency, not pacing: assume 1 ms answers.
@@ -53,6 +62,10 @@ export async function runStress(options: StressOptions): Promise<RunRecordInput>
     throw new UsageError('drill stress: no sessions; pass --cookies FILE (drill sandbox --write-cookie-pool writes one) or configure stress.signIn');
   }
   const workers = options.workers ?? config.stress.workers ?? Math.max(1, os.cpus().length - 1);
+  const engine = options.engine ?? 'drill';
+  if (engine === 'autocannon' && meanThink > 0) {
+    throw new UsageError(`--engine autocannon runs closed-model ceilings only (no think time, no ramp); profile ${profile.name} paces its users: use --engine drill, or --profile max`);
+  }
   const startedAt = now();
   const session = new SignalSession({
     config,
@@ -63,6 +76,7 @@ export async function runStress(options: StressOptions): Promise<RunRecordInput>
     now,
     onTransition: (id, t) => progress(`alert ${id} ${t.state}: ${t.reason}`, false),
   });
+  for (const note of engineNotes) progress(note, false);
   await session.preflight();
   await checkSession(target, scenario, options.cookies[0] ?? null, config.stress.timeout);
   await session.start();
@@ -73,9 +87,14 @@ export async function runStress(options: StressOptions): Promise<RunRecordInput>
 
   let load: Awaited<ReturnType<typeof runLoadPhase>> | null = null;
   if (!options.signal.aborted) {
-    progress(`load: ${profile.name}, up to ${profile.peakUsers} users for ${formatDuration(profile.durationMs)} on ${workers} worker thread(s)`, false);
+    progress(
+      engine === 'autocannon'
+        ? `load: ${profile.name} on autocannon, ${profile.peakUsers} connections for ${formatDuration(profile.durationMs)} (no ramp)`
+        : `load: ${profile.name}, up to ${profile.peakUsers} users for ${formatDuration(profile.durationMs)} on ${workers} worker thread(s)`,
+      false,
+    );
     load = await runLoadPhase({
-      config, target, profile, scenario, cookies: options.cookies, cronSecret: options.cronSecret ?? null, workers, thresholds,
+      config, target, profile, scenario, cookies: options.cookies, cronSecret: options.cronSecret ?? null, workers, engine, thresholds,
       session, runDir: options.runDir, signal: options.signal, now,
       onInterval: (i) => progress(liveLine(i, session), i.elapsedS % 10 === 0 ? false : true),
     });
@@ -124,6 +143,8 @@ export async function runStress(options: StressOptions): Promise<RunRecordInput>
       load: summary,
       generator,
       workers,
+      engine,
+      engineNotes,
       recovery: recovery?.evidence ?? null,
       ...session.results(),
     },

@@ -77,7 +77,7 @@ describe('drill stress (child process)', () => {
       [[...base, '--profile', 'smoke'], /no sessions; pass --cookies FILE/],
       [[...base, '--profile', 'smoke', '--cookies', 'nope.txt'], /--cookies: no such file nope\.txt/],
       [[...base, '--profile', 'smoke', '--cookies', 'bad-cookies.txt'], /bad-cookies\.txt line 2 is not a Cookie header/],
-      [[...base, '--profile', 'smoke', '--engine', 'gatling'], /"gatling" is not an engine here/],
+      [[...base, '--profile', 'smoke', '--engine', 'gatling'], /"gatling" is not an engine here; use drill, autocannon or k6/],
       [[...base, '--profile', 'smoke', '--cookies', 'cookies.txt', '--config', 'nope.json'], /--config: no such file/],
     ];
     for (const [argv, message] of cases) {

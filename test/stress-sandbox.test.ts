@@ -106,6 +106,21 @@ describe('drill stress --profile smoke against the sandbox', () => {
     expect(record.reasons[0]).toMatch(/load generator saturated: requests left .* late at p99/);
   });
 
+  it('--engine autocannon runs the max profile closed-model, with per-route figures', async () => {
+    const { record } = await run({ profile: 'max', engine: 'autocannon', users: 4, durationMs: 3000 });
+    expect(record.verdict, record.reasons.join('; ')).toBe('pass');
+    const load = record.results.load as { overall: { requests: number }; routes: Record<string, { requests: number }> };
+    expect(load.overall.requests).toBeGreaterThan(50);
+    expect(Object.values(load.routes).reduce((n, r) => n + r.requests, 0)).toBe(load.overall.requests);
+    expect(record.results.engine).toBe('autocannon');
+  });
+
+  it('--engine autocannon refuses a paced profile', async () => {
+    const error = await run({ engine: 'autocannon' }).catch((e) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toMatch(/closed-model ceilings only .* use --engine drill, or --profile max/);
+  });
+
   it('refuses a non-loopback target and plans over the caps', async () => {
     const cases: [Parameters<typeof stressFor>, RegExp][] = [
       [['http://10.1.2.3:3999', { cookies }], /10\.1\.2\.3 is not loopback and not allow-listed/],

@@ -19,7 +19,7 @@ export const stressCommand = defineCommand({
     duration: { type: 'duration', description: "Total load time (scales the profile's stages)" },
     cookies: { type: 'path', description: 'Cookie pool: one Cookie header per line, or a JSON array' },
     scenario: { type: 'path', description: 'Scenario file (JSON, YAML or module); default: the CE Pro route mix' },
-    engine: { type: 'string', default: 'drill', valueName: 'NAME', description: 'Load engine: drill (built in), k6' },
+    engine: { type: 'string', default: 'drill', valueName: 'NAME', description: 'Load engine: drill (built in), autocannon (closed-model ceilings: --profile max), k6' },
     workers: { type: 'int', min: 1, max: 64, description: 'Load worker threads (default: cores - 1)' },
     'allow-target': { type: 'string', multiple: true, valueName: 'HOST', description: 'Allow loading this non-loopback host' },
     logs: { type: 'path', description: 'Follow the app JSON log file during the run' },
@@ -45,7 +45,7 @@ the load generator itself saturated.`,
     if (flags.logs && flags['log-drain'] !== undefined) throw new UsageError('drill stress: use --logs or --log-drain, not both');
     const engine = flags.engine ?? 'drill';
     if (engine === 'k6') await requireK6(ctx);
-    else if (engine !== 'drill') throw new UsageError(`drill stress --engine: "${engine}" is not an engine here; use drill or k6`);
+    else if (engine !== 'drill' && engine !== 'autocannon') throw new UsageError(`drill stress --engine: "${engine}" is not an engine here; use drill, autocannon or k6`);
     const config = await configFor(ctx, flags.config, {});
     const target = requireTarget('stress', flags.target, config);
     const profile = resolveProfile(profileName as ProfileName, config, { users: flags.users, durationMs: flags.duration });
@@ -73,6 +73,7 @@ the load generator itself saturated.`,
         logs,
         allowTargets: flags['allow-target'] ?? [],
         workers: flags.workers,
+        engine: engine === 'autocannon' ? 'autocannon' : 'drill',
         runDir,
         signal: ctx.signal,
         onProgress: progressPrinter(ctx),

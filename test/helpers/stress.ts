@@ -18,12 +18,22 @@ export const FAST_STRESS: DrillConfigInput = deepMerge(FAST_ALERTS, {
 
 export async function stressFor(
   target: string,
-  options: { config?: DrillConfigInput; cookies: string[]; cronSecret?: string; durationMs?: number; users?: number; scenario?: Scenario; logs?: string },
+  options: {
+    config?: DrillConfigInput;
+    cookies: string[];
+    cronSecret?: string;
+    durationMs?: number;
+    users?: number;
+    scenario?: Scenario;
+    logs?: string;
+    profile?: 'smoke' | 'max';
+    engine?: 'drill' | 'autocannon';
+  },
 ) {
   const dir = mkdtempSync(path.join(tmpdir(), 'drill-stress-'));
   const runDir = RunDir.create(dir);
   const config = parseConfig(deepMerge(FAST_STRESS, options.config ?? {}));
-  const profile = resolveProfile('smoke', config, { durationMs: options.durationMs ?? 4000, users: options.users ?? 8 });
+  const profile = resolveProfile(options.profile ?? 'smoke', config, { durationMs: options.durationMs ?? 4000, users: options.users ?? 8 });
   const input = await runStress({
     config,
     target,
@@ -33,6 +43,7 @@ export async function stressFor(
     cronSecret: options.cronSecret,
     logs: options.logs ? { kind: 'file', path: options.logs } : null,
     workers: 1,
+    engine: options.engine,
     runDir,
     signal: new AbortController().signal,
   });
