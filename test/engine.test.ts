@@ -53,10 +53,13 @@ describe('load engine', () => {
     const { summary } = await runEngine(server.url, scenario([{ path: '/fast', weight: 1 }, { path: '/slow', weight: 1 }], { distribution: 'constant', mean: '20ms' }), { users: 10, ms: 2500 });
     const fast = summary.routes['GET /fast']!.latencyMs!;
     const slow = summary.routes['GET /slow']!.latencyMs!;
+    // Never below the server's delay; above it only by loopback and scheduling time, which a
+    // busy CI machine stretches, so the bound is loose and the routes' difference is checked too.
     expect(fast.p50).toBeGreaterThanOrEqual(50);
-    expect(fast.p50).toBeLessThan(50 * 1.1);
+    expect(fast.p50).toBeLessThan(50 + 25);
     expect(slow.p50).toBeGreaterThanOrEqual(150);
-    expect(slow.p50).toBeLessThan(150 * 1.1);
+    expect(slow.p50).toBeLessThan(150 + 25);
+    expect(Math.abs(slow.p50 - fast.p50 - 100)).toBeLessThan(15);
     expect(summary.routes['GET /fast']!.requests + summary.routes['GET /slow']!.requests).toBe(summary.overall.requests);
   });
 
