@@ -7,7 +7,17 @@ import { ExitCode } from '../core/exit-codes.ts';
 import type { RunKind, RunRecord, RunRecordInput } from '../reports/record.ts';
 import { RunDir, defaultRunDir } from '../reports/run-dir.ts';
 import { writeRecord } from '../reports/write.ts';
+import type { LogSource } from '../signals/session.ts';
 import type { CliContext } from './spec.ts';
+
+/** The log source from --logs FILE (- for stdin) or --log-drain PORT; both at once is a usage error. */
+export function logSourceFrom(command: string, ctx: CliContext, flags: { logs?: string; 'log-drain'?: number }): LogSource | null {
+  if (flags.logs && flags['log-drain'] !== undefined) throw new UsageError(`drill ${command}: use --logs or --log-drain, not both`);
+  if (flags.logs === '-') return { kind: 'stdin' };
+  if (flags.logs) return { kind: 'file', path: path.resolve(ctx.cwd, flags.logs) };
+  if (flags['log-drain'] !== undefined) return { kind: 'drain', port: flags['log-drain'] };
+  return null;
+}
 
 /** Loads the config (file, then flag overrides) for a command. */
 export async function configFor(ctx: CliContext, file: string | undefined, overrides: Record<string, unknown>): Promise<DrillConfig> {

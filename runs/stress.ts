@@ -3,7 +3,7 @@ import type { DrillConfig } from '../core/config/schema.ts';
 import { CannotRunError, UsageError } from '../core/errors.ts';
 import { formatDuration } from '../core/duration.ts';
 import type { IntervalSummary } from '../engine/stats.ts';
-import { decideVerdict, type CheckResultInput, type RunRecordInput } from '../reports/record.ts';
+import type { CheckResultInput, RunRecordInput } from '../reports/record.ts';
 import type { RunDir } from '../reports/run-dir.ts';
 import type { ResolvedProfile } from '../scenarios/profiles.ts';
 import type { Scenario } from '../scenarios/schema.ts';
@@ -13,7 +13,7 @@ import { SignalSession, type LogSource } from '../signals/session.ts';
 import type { ThresholdSpec } from '../thresholds/evaluate.ts';
 import { evaluateThresholds } from '../thresholds/evaluate.ts';
 import { parseThreshold } from '../thresholds/parse.ts';
-import { recordBase } from './record-base.ts';
+import { finishRecord } from './record-base.ts';
 import { checkLoadSafety } from './safety.ts';
 import { runLoadPhase } from './stress-load.ts';
 import { sleep, streamsOf } from './watch.ts';
@@ -122,20 +122,16 @@ export async function runStress(options: StressOptions): Promise<RunRecordInput>
   }
   if (recovery) checks.push(recovery);
   checks.push(...session.checks());
-  const alerts = session.alerts();
-  const { verdict, reasons } = decideVerdict({
-    checks: checks.map((c) => ({ strict: true, ...c })),
-    alerts,
-    invalidReasons: generator?.invalidReasons,
-  });
-  return {
-    ...recordBase('stress', target, startedAt, config),
-    endedAt: new Date(endedAt).toISOString(),
-    verdict,
-    reasons,
-    interrupted: options.signal.aborted ? { signal: String(options.signal.reason ?? 'SIGINT'), at: new Date(endedAt).toISOString() } : null,
+  return finishRecord({
+    kind: 'stress',
+    target,
+    startedAt,
+    endedAt,
+    config,
+    signal: options.signal,
     checks,
-    alerts,
+    alerts: session.alerts(),
+    invalidReasons: generator?.invalidReasons,
     streams: { ...streamsOf(options), intervals: 'intervals.ndjson' },
     results: {
       profile: { name: profile.name, stages: profile.stages, peakUsers: profile.peakUsers, durationMs: profile.durationMs, thinkTime: scenario.thinkTime },
@@ -148,7 +144,7 @@ export async function runStress(options: StressOptions): Promise<RunRecordInput>
       recovery: recovery?.evidence ?? null,
       ...session.results(),
     },
-  };
+  });
 }
 
 function thresholdSpecs(profile: ResolvedProfile, scenario: Scenario): ThresholdSpec[] {

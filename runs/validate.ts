@@ -1,13 +1,13 @@
 import type { DrillConfig } from '../core/config/schema.ts';
 import { formatDuration } from '../core/duration.ts';
-import { decideVerdict, type RunRecordInput } from '../reports/record.ts';
+import type { RunRecordInput } from '../reports/record.ts';
 import type { RunDir } from '../reports/run-dir.ts';
 import { SignalSession, type LogSource } from '../signals/session.ts';
 import { CUTOVER_CHECKS } from '../validation/catalogue.ts';
 import { runChecks, type CutoverCheck } from '../validation/check.ts';
 import type { ValidateContext } from '../validation/context.ts';
 import { SupabaseApi } from '../validation/supabase-api.ts';
-import { recordBase } from './record-base.ts';
+import { finishRecord } from './record-base.ts';
 import { sleep, streamsOf } from './watch.ts';
 
 export interface ValidateOptions {
@@ -89,16 +89,15 @@ export async function validateCutover(options: ValidateOptions): Promise<RunReco
   await windowDone;
   await session.stop();
   const endedAt = now();
-  const alerts = session.alerts();
-  const { verdict, reasons } = decideVerdict({ checks: checks.map((c) => ({ strict: true, ...c })), alerts });
-  return {
-    ...recordBase('validate', options.target, startedAt, config),
-    endedAt: new Date(endedAt).toISOString(),
-    verdict,
-    reasons,
-    interrupted: options.signal.aborted ? { signal: String(options.signal.reason ?? 'SIGINT'), at: new Date(endedAt).toISOString() } : null,
+  return finishRecord({
+    kind: 'validate',
+    target: options.target,
+    startedAt,
+    endedAt,
+    config,
+    signal: options.signal,
     checks,
-    alerts,
+    alerts: session.alerts(),
     streams: streamsOf(options),
     results: {
       windowMs,
@@ -115,5 +114,5 @@ export async function validateCutover(options: ValidateOptions): Promise<RunReco
       managementApiCalls: api?.log ?? [],
       ...session.results(),
     },
-  };
+  });
 }

@@ -1,11 +1,11 @@
 import type { DrillConfig } from '../core/config/schema.ts';
 import { formatDuration } from '../core/duration.ts';
-import { decideVerdict, type RunRecordInput } from '../reports/record.ts';
+import type { RunRecordInput } from '../reports/record.ts';
 import type { RunDir } from '../reports/run-dir.ts';
 import type { Transition } from '../signals/alerts/tracker.ts';
 import type { HealthSample } from '../signals/health/sample.ts';
 import { SignalSession, type LogSource } from '../signals/session.ts';
-import { recordBase } from './record-base.ts';
+import { finishRecord } from './record-base.ts';
 
 export interface WatchOptions {
   config: DrillConfig;
@@ -45,22 +45,18 @@ export async function runWatch(options: WatchOptions): Promise<RunRecordInput> {
   if (session.drainUrl) progress(`log drain listening at ${session.drainUrl}`);
   await sleep(options.durationMs, options.signal);
   await session.stop();
-  const endedAt = now();
-  const checks = session.checks();
-  const alerts = session.alerts();
-  const { verdict, reasons } = decideVerdict({ checks: checks.map((c) => ({ strict: true, ...c })), alerts });
-  const interrupted = options.signal.aborted ? { signal: String(options.signal.reason ?? 'SIGINT'), at: new Date(endedAt).toISOString() } : null;
-  return {
-    ...recordBase('watch', options.target, startedAt, options.config),
-    endedAt: new Date(endedAt).toISOString(),
-    verdict,
-    reasons,
-    interrupted,
-    checks,
-    alerts,
+  return finishRecord({
+    kind: 'watch',
+    target: options.target,
+    startedAt,
+    endedAt: now(),
+    config: options.config,
+    signal: options.signal,
+    checks: session.checks(),
+    alerts: session.alerts(),
     streams: streamsOf(options),
     results: { ...session.results(), plannedDurationMs: options.durationMs },
-  };
+  });
 }
 
 export function streamsOf(options: { logs?: LogSource | null }): Record<string, string> {

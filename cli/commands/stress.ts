@@ -1,12 +1,10 @@
-import path from 'node:path';
 import { CannotRunError, UsageError } from '../../core/errors.ts';
 import { runStress } from '../../runs/stress.ts';
 import { defaultScenario, loadScenarioFile } from '../../scenarios/load.ts';
 import { PROFILE_NAMES, resolveProfile, type ProfileName } from '../../scenarios/profiles.ts';
 import { mintSessionCookies } from '../../scenarios/sessions/mint.ts';
 import { readCookiePool } from '../../scenarios/sessions/pool.ts';
-import type { LogSource } from '../../signals/session.ts';
-import { configFor, executeRun, requireTarget } from '../run-helpers.ts';
+import { configFor, executeRun, logSourceFrom, requireTarget } from '../run-helpers.ts';
 import { defineCommand, type CliContext } from '../spec.ts';
 
 export const stressCommand = defineCommand({
@@ -42,7 +40,7 @@ the load generator itself saturated.`,
     if (!(PROFILE_NAMES as readonly string[]).includes(profileName)) {
       throw new UsageError(`drill stress --profile: "${profileName}" is not a profile; use ${PROFILE_NAMES.join(', ')}`);
     }
-    if (flags.logs && flags['log-drain'] !== undefined) throw new UsageError('drill stress: use --logs or --log-drain, not both');
+    const logs = logSourceFrom('stress', ctx, flags);
     const engine = flags.engine ?? 'drill';
     if (engine === 'k6') await requireK6(ctx);
     else if (engine !== 'drill' && engine !== 'autocannon') throw new UsageError(`drill stress --engine: "${engine}" is not an engine here; use drill, autocannon or k6`);
@@ -57,11 +55,6 @@ the load generator itself saturated.`,
       : config.stress.signIn
         ? await mintSessionCookies(config.stress.signIn, ctx.env)
         : [];
-    const logs: LogSource | null = flags.logs
-      ? { kind: 'file', path: path.resolve(ctx.cwd, flags.logs) }
-      : flags['log-drain'] !== undefined
-        ? { kind: 'drain', port: flags['log-drain'] }
-        : null;
     return executeRun(ctx, 'stress', config, flags.out, (runDir) =>
       runStress({
         config,

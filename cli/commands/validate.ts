@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.ts';
 import { secrets } from '../../core/secrets.ts';
 import { validateCutover } from '../../runs/validate.ts';
 import { readCookiePool } from '../../scenarios/sessions/pool.ts';
-import { configFor, executeRun, requireTarget } from '../run-helpers.ts';
+import { configFor, executeRun, logSourceFrom, requireTarget } from '../run-helpers.ts';
 import { defineCommand } from '../spec.ts';
 
 export const validateCommand = defineCommand({
@@ -63,7 +63,7 @@ reason; one that cannot run (refused, 401/403, 429 after backing off) is an erro
         readinessFile: flags.readiness ? path.resolve(ctx.cwd, flags.readiness) : undefined,
         cutoverAt,
         cookies: flags.cookies ? readCookiePool(ctx.cwd, flags.cookies) : [],
-        logs: flags.logs ? { kind: 'file', path: path.resolve(ctx.cwd, flags.logs) } : null,
+        logs: logSourceFrom('validate', ctx, flags),
         runDir,
         signal: ctx.signal,
         onProgress: (line) => ctx.stderr.write(`${line}\n`),

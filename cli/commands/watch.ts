@@ -1,8 +1,5 @@
-import path from 'node:path';
-import { UsageError } from '../../core/errors.ts';
 import { runWatch } from '../../runs/watch.ts';
-import type { LogSource } from '../../signals/session.ts';
-import { checkDuration, configFor, executeRun, requireTarget } from '../run-helpers.ts';
+import { checkDuration, configFor, executeRun, logSourceFrom, requireTarget } from '../run-helpers.ts';
 import { defineCommand } from '../spec.ts';
 
 export const watchCommand = defineCommand({
@@ -21,17 +18,10 @@ export const watchCommand = defineCommand({
 the queue snapshot. Exit 1 if any alert fired or the samples could not be read.`,
   examples: ['CRON_SECRET=… drill watch --target https://staging.cepro.example --duration 30m --log-drain 8089'],
   async run({ flags }, ctx) {
-    if (flags.logs && flags['log-drain'] !== undefined) throw new UsageError('drill watch: use --logs or --log-drain, not both');
     const config = await configFor(ctx, flags.config, { watch: flags.interval !== undefined ? { interval: `${flags.interval}ms` } : undefined });
     const target = requireTarget('watch', flags.target, config);
     const durationMs = checkDuration('watch', flags.duration, config);
-    const logs: LogSource | null = flags.logs
-      ? flags.logs === '-'
-        ? { kind: 'stdin' }
-        : { kind: 'file', path: path.resolve(ctx.cwd, flags.logs) }
-      : flags['log-drain'] !== undefined
-        ? { kind: 'drain', port: flags['log-drain'] }
-        : null;
+    const logs = logSourceFrom('watch', ctx, flags);
     return executeRun(ctx, 'watch', config, flags.out, (runDir) =>
       runWatch({
         config,
