@@ -115,7 +115,7 @@ export const dbSequences: CutoverCheck = {
   async run(ctx) {
     return withClient(ctx.databaseUrl!, async (c) => {
       const { rows } = await c.query(
-        `select s.schemaname || '.' || s.sequencename as seq, s.last_value, s.start_value, s.increment_by,
+        `select s.schemaname || '.' || s.sequencename as seq, s.increment_by,
                 n.nspname || '.' || t.relname as tbl, a.attname as col
            from pg_sequences s
            join pg_namespace sn on sn.nspname = s.schemaname
@@ -128,10 +128,12 @@ export const dbSequences: CutoverCheck = {
       );
       const behind: { sequence: string; next: number; max: number }[] = [];
       for (const row of rows) {
+        // The column's max first, the sequence second: a row inserted in between took a value
+        // from the sequence before it committed, so the sequence read later is already past it.
         const max = (await c.query(`select max(${`"${String(row.col).replace(/"/g, '""')}"`})::text as m from ${quoteQualified(row.tbl)}`)).rows[0].m;
         if (max === null) continue;
-        // pg_sequences.last_value is null until nextval is first called: the next value is then the start.
-        const next = row.last_value === null ? Number(row.start_value) : Number(row.last_value) + Number(row.increment_by);
+        const seq = (await c.query(`select last_value::text as v, is_called from ${quoteQualified(row.seq)}`)).rows[0];
+        const next = seq.is_called ? Number(seq.v) + Number(row.increment_by) : Number(seq.v);
         if (next <= Number(max)) behind.push({ sequence: row.seq, next, max: Number(max) });
       }
       const evidence = { sequences: rows.length, behind };
