@@ -12,11 +12,14 @@ describe('drill demo', () => {
     expect(steps.map((s) => [s.name, s.verdict])).toEqual([
       ['stress drill (smoke)', 'pass'],
       ['cutover validation', 'pass'],
+      ['stress drill in the new region', 'pass'],
+      ['release gate (second drill vs first)', 'pass'],
     ]);
     for (const s of steps) expect(existsSync(s.dir)).toBe(true);
     const validate = JSON.parse(readFileSync(path.join(path.dirname(steps[1]!.dir), 'run.json'), 'utf8'));
     expect(validate.checks).toHaveLength(22);
     expect(validate.checks.every((c: { status: string }) => c.status === 'pass')).toBe(true);
-    expect(lines.join('\n')).toContain('3/3 region move');
+    expect(lines.join('\n')).toContain('3/4 region move');
+    expect(lines.join('\n')).toContain('4/4 release gate');
   }, 120_000);
 });

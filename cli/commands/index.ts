@@ -1,6 +1,8 @@
 import type { CommandSpec } from '../spec.ts';
 import { alertsExportCommand } from './alerts.ts';
 import { demoCommand } from './demo.ts';
+import { baselineSaveCommand, gateCommand } from './gate.ts';
+import { reportCommand } from './report.ts';
 import { logsCommand } from './logs.ts';
 import { sandboxCommand } from './sandbox.ts';
 import { stressCommand } from './stress.ts';
@@ -8,4 +10,4 @@ import { validateCommand } from './validate.ts';
 import { watchCommand } from './watch.ts';
 
 /** Every command, in the order `drill --help` lists them. */
-export const commands = [sandboxCommand, stressCommand, watchCommand, validateCommand, logsCommand, alertsExportCommand, demoCommand] as unknown as CommandSpec[];
+export const commands = [sandboxCommand, stressCommand, watchCommand, validateCommand, gateCommand, baselineSaveCommand, reportCommand, logsCommand, alertsExportCommand, demoCommand] as unknown as CommandSpec[];

@@ -175,6 +175,22 @@ export const ConfigSchema = z.strictObject({
       maxRateLimitWait: Duration.prefault('60s'),
     })
     .prefault({}),
+  /** Release-gate tolerances: how much worse than the baseline the current run may be. */
+  gate: z
+    .strictObject({
+      /** p95 may grow by this fraction (0.10 = 10 %). */
+      maxP95Regression: z.number().min(0).prefault(0.1),
+      maxP99Regression: z.number().min(0).prefault(0.2),
+      /** Error rate may grow by this many percentage points, as a fraction (0.005 = 0.5 pp). */
+      maxErrorRateIncrease: z.number().min(0).max(1).prefault(0.005),
+      /** Current throughput must be at least this share of the baseline's. */
+      minThroughputRatio: z.number().positive().prefault(0.95),
+      /** Queue recovery may take this much longer than the baseline's. */
+      maxRecoveryIncrease: Duration.prefault('30s'),
+      /** Routes with fewer requests in either run are too noisy to compare percentiles. */
+      minRequests: z.number().int().min(1).prefault(50),
+    })
+    .prefault({}),
   /** Root for run directories when --out is not given. */
   outDir: z.string().min(1).prefault('reports/runs'),
   /** Where `drill baseline save` stores the blessed baseline run. */
