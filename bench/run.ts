@@ -10,6 +10,7 @@ import { Watcher } from '../signals/watcher.ts';
 import type { HealthSample } from '../signals/health/sample.ts';
 import { summarize } from '../core/stats.ts';
 import { runAutocannon, runDrillEngine, startTarget } from './lib.ts';
+import { benchCutover, benchReports } from './reports-and-cutover.ts';
 
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 3 : 6;
@@ -103,6 +104,16 @@ async function latencyTruth() {
   say('');
 }
 
+async function reportsAndCutover() {
+  say('## Reports and the cutover suite');
+  say('');
+  const r = benchReports();
+  say(`- synthetic 1-hour run (3,600 samples, 3,600 intervals, 10 routes): **render of run.json, report.md, report.html and junit.xml ${r.renderMs.join(' / ')} ms** (3 runs), report.html ${(r.htmlBytes / 1024).toFixed(0)} KiB (goals: < 2 s, < 2 MB)`);
+  const c = await benchCutover();
+  say(`- cutover on a local move of ${c.rows.toLocaleString('en')} invoices (two real Postgres databases, copied with pg_dump | psql): **non-waiting database checks ${c.wallMs} ms wall** (goal < 5 s); slowest: ${c.slowest.map((s) => `${s.id} ${s.ms} ms`).join(', ')}`);
+  say('');
+}
+
 const started = Date.now();
 say(`# Benchmarks`);
 say('');
@@ -113,5 +124,6 @@ await engineCeiling();
 await sessionsAtScale();
 await watcherUnderLoad();
 await latencyTruth();
+await reportsAndCutover();
 say(`Total bench time: ${Math.round((Date.now() - started) / 1000)} s.`);
 if (!quick) writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), `${lines.join('\n')}\n`);
