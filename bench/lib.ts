@@ -33,7 +33,7 @@ export const ONE_ROUTE = parseScenario(
 /** Our engine: `users` closed-loop users (no think time) or an arrival rate, for `ms`. */
 export async function runDrillEngine(url: string, opts: { users?: number; rate?: number; ms: number; workers?: number; thinkMs?: number; cookies?: string[] }) {
   const scenario = opts.thinkMs === undefined ? ONE_ROUTE : { ...ONE_ROUTE, thinkTime: { distribution: 'exponential' as const, mean: opts.thinkMs, min: 0, max: opts.thinkMs * 10 } };
-  const stats = new LoadStats(['GET /'], [undefined], Date.now());
+  const stats = new LoadStats([{ name: 'GET /', auth: 'none' }], Date.now());
   const perSecond: number[] = [];
   let peakElu = 0;
   const engine = new LoadEngine({
@@ -51,6 +51,7 @@ export async function runDrillEngine(url: string, opts: { users?: number; rate?:
     },
   });
   await engine.ready();
+  stats.startAt(Date.now());
   const cpuBefore = process.cpuUsage();
   const started = Date.now();
   if (opts.users) engine.setUsers(opts.users);

@@ -48,7 +48,14 @@ export class LoadEngine {
         flushMs: 250,
       };
       const thread = new Worker(WORKER_ENTRY, { workerData: init });
-      this.readies.push(new Promise<void>((resolve) => thread.on('message', (m: FromWorker) => m.type === 'ready' && resolve())));
+      // A worker that dies before it is ready must not leave ready() waiting forever.
+      this.readies.push(
+        new Promise<void>((resolve) => {
+          thread.on('message', (m: FromWorker) => m.type === 'ready' && resolve());
+          thread.once('error', () => resolve());
+          thread.once('exit', () => resolve());
+        }),
+      );
       this.stopped.push(
         new Promise<void>((resolve) => {
           thread.on('message', (message: FromWorker) => {

@@ -54,17 +54,17 @@ class Tally {
     this.hist = histogram(packed);
   }
 
-  add(status: number, error: number, latencyUs: number, failed: boolean): void {
+  add(status: number, error: number, latencyUs: number, failed: boolean, authFailed: boolean): void {
     this.requests += 1;
     this.hist.recordValue(Math.max(1, Math.round(latencyUs)));
     if (failed) this.errors += 1;
+    if (authFailed) this.authFailures += 1;
     if (error !== 0) {
       const kind = ERROR_CODES[error]!;
       this.transport[kind] = (this.transport[kind] ?? 0) + 1;
       if (kind === 'timeout') this.timeouts += 1;
     } else {
       this.status[status] = (this.status[status] ?? 0) + 1;
-      if (status === 401 || status === 403) this.authFailures += 1;
     }
   }
 
@@ -99,6 +99,13 @@ class Tally {
   }
 }
 
+/** What the statistics need to know of a route to judge an answer. */
+export interface RouteSpec {
+  name: string;
+  expect?: readonly number[];
+  auth?: 'session' | 'cron' | 'none';
+}
+
 export interface IntervalSummary {
   /** Start of the second, ISO. */
   t: string;
@@ -121,21 +128,42 @@ export class LoadStats {
   readonly lag = histogram();
   private readonly buckets = new Map<number, Bucket>();
   private firstMs: number | null = null;
+  private nextSecond = 0;
+  private lastUsers = 0;
   private lastMs: number | null = null;
   dropped = 0;
 
+  private readonly routeNames: readonly string[];
+
   constructor(
-    private readonly routeNames: readonly string[],
-    private readonly expected: readonly (readonly number[] | undefined)[],
-    private readonly startedAtMs: number,
+    private readonly routeSpecs: readonly RouteSpec[],
+    private startedAtMs: number,
   ) {
-    this.routes = routeNames.map(() => new Tally());
+    this.routeNames = routeSpecs.map((r) => r.name);
+    this.routes = routeSpecs.map(() => new Tally());
   }
 
+  /** Seconds count from here: call when the load actually starts (after workers are ready). */
+  startAt(ms: number): void {
+    this.startedAtMs = ms;
+    this.nextSecond = 0;
+  }
+
+  /**
+   * Without an explicit `expect`, 2xx and 3xx pass, except on session routes: there a
+   * redirect is the app sending an expired or refused session to its sign-in page.
+   */
   private failed(route: number, status: number, error: number): boolean {
     if (error !== 0) return true;
-    const expect = this.expected[route];
-    return expect ? !expect.includes(status) : status < 200 || status >= 400;
+    const spec = this.routeSpecs[route]!;
+    if (spec.expect) return !spec.expect.includes(status);
+    return status < 200 || status >= (spec.auth === 'session' ? 300 : 400);
+  }
+
+  /** 401 and 403 anywhere, and a redirect on a session route (a sign-in redirect). */
+  private authFailed(route: number, status: number, error: number): boolean {
+    if (error !== 0) return false;
+    return status === 401 || status === 403 || (this.routeSpecs[route]!.auth === 'session' && status >= 300 && status < 400 && !this.routeSpecs[route]!.expect);
   }
 
   /** Adds a batch; returns how many 401/403 answers it held (for the auth alert). */
@@ -143,18 +171,17 @@ export class LoadStats {
     let auth = 0;
     this.dropped += batch.dropped;
     for (let i = 0; i < batch.count; i += 1) {
-      const status = batch.status[i]!;
-      if (status === 401 || status === 403) auth += 1;
-      this.record(batch.route[i]!, status, batch.error[i]!, batch.latencyUs[i]!, batch.lagUs[i]!, batch.endMs[i]!, users);
+      if (this.record(batch.route[i]!, batch.status[i]!, batch.error[i]!, batch.latencyUs[i]!, batch.lagUs[i]!, batch.endMs[i]!, users)) auth += 1;
     }
     return auth;
   }
 
-  /** One answer (or transport error, `error` > 0) for route index `route`. */
-  record(route: number, status: number, error: number, latencyUs: number, lagUs: number, endMs: number, users: number): void {
+  /** One answer (or transport error, `error` > 0) for route index `route`; true when it was an auth failure. */
+  record(route: number, status: number, error: number, latencyUs: number, lagUs: number, endMs: number, users: number): boolean {
     const failed = this.failed(route, status, error);
-    this.overall.add(status, error, latencyUs, failed);
-    this.routes[route]!.add(status, error, latencyUs, failed);
+    const auth = this.authFailed(route, status, error);
+    this.overall.add(status, error, latencyUs, failed, auth);
+    this.routes[route]!.add(status, error, latencyUs, failed, auth);
     this.lag.recordValue(Math.max(1, Math.round(lagUs)));
     this.firstMs = Math.min(this.firstMs ?? endMs, endMs);
     this.lastMs = Math.max(this.lastMs ?? endMs, endMs);
@@ -162,26 +189,34 @@ export class LoadStats {
     let bucket = this.buckets.get(second);
     if (!bucket) this.buckets.set(second, (bucket = { overall: new Tally(true), routes: new Map(), users }));
     bucket.users = Math.max(bucket.users, users);
-    bucket.overall.add(status, error, latencyUs, failed);
+    this.lastUsers = users;
+    bucket.overall.add(status, error, latencyUs, failed, auth);
     let tally = bucket.routes.get(route);
     if (!tally) bucket.routes.set(route, (tally = new Tally(true)));
-    tally.add(status, error, latencyUs, failed);
+    tally.add(status, error, latencyUs, failed, auth);
+    return auth;
   }
 
-  /** Closes the seconds that can no longer receive answers (older than `graceMs`), oldest first. */
+  /**
+   * Closes the seconds that can no longer receive answers (older than `graceMs`), oldest
+   * first. A second in which no answer ended is emitted empty: a stall shows as 0 req/s.
+   */
   closeIntervals(nowMs: number, graceMs = 1500): IntervalSummary[] {
     const out: IntervalSummary[] = [];
-    for (const second of [...this.buckets.keys()].sort((a, b) => a - b)) {
-      if (this.startedAtMs + (second + 1) * 1000 + graceMs > nowMs) break;
-      const bucket = this.buckets.get(second)!;
+    const lastBucket = this.buckets.size ? Math.max(...this.buckets.keys()) : -1;
+    const closable = Number.isFinite(nowMs) ? Math.floor((nowMs - graceMs - this.startedAtMs) / 1000) - 1 : lastBucket;
+    for (; this.nextSecond <= closable; this.nextSecond += 1) {
+      const second = this.nextSecond;
+      const bucket = this.buckets.get(second);
       this.buckets.delete(second);
       const routes: Record<string, RouteSummary> = {};
-      for (const [index, tally] of bucket.routes) {
+      for (const [index, tally] of bucket?.routes ?? []) {
         routes[this.routeNames[index]!] = tally.summary(1000);
         tally.destroy();
       }
-      out.push({ t: new Date(this.startedAtMs + second * 1000).toISOString(), elapsedS: second, users: bucket.users, overall: bucket.overall.summary(1000), routes });
-      bucket.overall.destroy();
+      const overall = bucket?.overall ?? new Tally(true);
+      out.push({ t: new Date(this.startedAtMs + second * 1000).toISOString(), elapsedS: second, users: bucket?.users ?? this.lastUsers, overall: overall.summary(1000), routes });
+      overall.destroy();
     }
     return out;
   }

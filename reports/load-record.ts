@@ -13,7 +13,14 @@ export function runDirOf(cwd: string, run: string): string {
 
 export function readRecord(dir: string): RunRecord {
   const file = path.join(dir, 'run.json');
-  const result = RunRecord.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!existsSync(file)) throw new UsageError(`${dir} has no run.json (the run did not finish); rebuild it with drill report ${dir}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new UsageError(`${file} is not valid JSON; re-render it from the streams with drill report after moving it aside`);
+  }
+  const result = RunRecord.safeParse(json);
   if (!result.success) throw new UsageError(`${file} is not a drill run record (${result.error.issues[0]?.message ?? 'invalid'})`);
   return result.data;
 }

@@ -48,7 +48,7 @@ export async function runLoadPhase(o: LoadPhaseOptions): Promise<LoadPhaseResult
   const generator = new GeneratorMonitor();
   const intervals = o.runDir.stream('intervals.ndjson');
   const startedAt = o.now();
-  const stats = new LoadStats(o.scenario.routes.map((r) => r.name), o.scenario.routes.map((r) => r.expect), startedAt);
+  const stats = new LoadStats(o.scenario.routes, startedAt);
   let fatal: string | null = null;
   let peakBacklog: number | null = null;
   if (o.engine === 'autocannon') return runOnAutocannon(o, stats, generator, intervals);
@@ -69,6 +69,7 @@ export async function runLoadPhase(o: LoadPhaseOptions): Promise<LoadPhaseResult
     onFatal: (message) => (fatal ??= message),
   });
   await engine.ready();
+  stats.startAt(o.now());
   generator.start();
   // From the first request on, the drill's own 401/403 count is an auth-failure series.
   o.session.evaluator.state.observeAuthFailures(o.now(), 0);
@@ -109,6 +110,7 @@ async function runOnAutocannon(
   generator.start();
   o.session.evaluator.state.observeAuthFailures(o.now(), 0);
   const loadStart = o.now();
+  stats.startAt(loadStart);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   o.signal.addEventListener('abort', onSignal, { once: true });

@@ -55,8 +55,9 @@ export async function runStress(options: StressOptions): Promise<RunRecordInput>
   }
   const thresholds = thresholdSpecs(profile, scenario);
   const meanThink = meanThinkTime(scenario.thinkTime);
-  // A closed loop (no think time) is capped by latency, not pacing: assume 1 ms answers.
-  const peakRate = profile.peakUsers * (1000 / Math.max(1, meanThink));
+  // A paced plan's rate is users / think time. A closed loop (no think time) has no planned
+  // rate at all: the target's latency sets it, so its user count is what the caps bound.
+  const peakRate = meanThink > 0 ? profile.peakUsers * (1000 / meanThink) : 0;
   checkLoadSafety({ target, peakUsers: profile.peakUsers, peakRatePerSecond: peakRate, durationMs: profile.durationMs, allowTargets: options.allowTargets ?? [] }, config);
   if (options.cookies.length === 0 && scenario.routes.some((r) => r.auth === 'session')) {
     throw new UsageError('drill stress: no sessions; pass --cookies FILE (drill sandbox --write-cookie-pool writes one) or configure stress.signIn');
@@ -196,10 +197,10 @@ async function waitForRecovery(
   now: () => number,
   progress: (line: string, live: boolean) => void,
 ): Promise<CheckResultInput> {
-  const normal = normalBacklog(session.evaluator.state.baselineBacklog, config.alerts.queue_backlog_high?.threshold ?? null);
-  if (normal === null) {
+  if (!session.samplesSoFar().some((s) => s.queue)) {
     return { id: 'queue.recovery', status: 'skip', summary: 'no queue snapshot: recovery not measured (set CRON_SECRET)', evidence: {} };
   }
+  const normal = normalBacklog(session.evaluator.state.baselineBacklog, config.alerts.queue_backlog_high?.threshold ?? null, config.validate.normalBacklog);
   const deadline = loadEndedAt + config.stress.recoveryTimeout;
   const atEnd = session.latest()?.queue;
   const backlogAtLoadEnd = atEnd ? atEnd.pending + atEnd.retrying : null;

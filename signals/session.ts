@@ -89,7 +89,7 @@ export class SignalSession {
         }
       };
       if (logs.kind === 'file') this.logTask = followLogFile(logs.path, onLine, this.logStop.signal);
-      else if (logs.kind === 'stdin') this.logTask = readLogStream(process.stdin, onLine);
+      else if (logs.kind === 'stdin') this.logTask = readLogStream(process.stdin, onLine, Date.now, this.logStop.signal);
       else this.drain = await startLogDrain(logs.port, onLine, logs.host);
       if (logs.kind === 'file' && !existsSync(logs.path)) {
         // Not fatal: the app may create it. Said once so an operator notices a wrong path.
@@ -112,7 +112,7 @@ export class SignalSession {
 
   /** Marks the end of the "normal" period (before load): its backlog and failure rates. */
   setBaseline(fromMs: number, toMs: number): void {
-    const quiet = this.samples.filter((s) => s.tMs <= toMs && s.queue).map((s) => backlogOf(s)!);
+    const quiet = this.samples.filter((s) => s.tMs >= fromMs && s.tMs <= toMs && s.queue).map((s) => backlogOf(s)!);
     this.evaluator.state.setBaseline(fromMs, toMs, quiet.length ? Math.max(...quiet) : null);
   }
 

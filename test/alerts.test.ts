@@ -109,15 +109,23 @@ describe('queue_backlog_high (above normal for 10m)', () => {
     expect(alert(e, 'queue_backlog_high').state).toBe('firing');
   });
   it('uses the baseline when no number is configured', () => {
-    expect(normalBacklog(0, null)).toBe(10);
-    expect(normalBacklog(400, null)).toBe(600);
-    expect(normalBacklog(400, 50)).toBe(50);
+    expect(normalBacklog(0, null, 10)).toBe(10);
+    expect(normalBacklog(400, null, 10)).toBe(600);
+    expect(normalBacklog(400, 50, 10)).toBe(50);
+    expect(normalBacklog(null, null, 25)).toBe(25);
     const e = evaluator({ alerts: { queue_backlog_high: { for: '1m' } } });
+    e.state.setBaseline(T0 - MIN, T0, 300); // the pre-load period measured 300
     run(e, 0, 3 * MIN, 10 * SEC, (at) => ({ pending: at >= 30 * SEC ? 400 : 300 }));
     expect(alert(e, 'queue_backlog_high').state).toBe('inactive'); // 400 <= 300 + 150
     run(e, 3 * MIN + 10 * SEC, 6 * MIN, 10 * SEC, () => ({ pending: 500 }));
     expect(alert(e, 'queue_backlog_high').state).toBe('firing');
   });
+  it('without a measured baseline, a watch that starts mid-incident still alerts (configured normal, not the first sample)', () => {
+    const e = evaluator({ alerts: { queue_backlog_high: { for: '1m' } }, validate: { normalBacklog: 50 } });
+    run(e, 0, 3 * MIN, 10 * SEC, () => ({ pending: 5000 }));
+    expect(alert(e, 'queue_backlog_high').state).toBe('firing');
+  });
+
   it('does not fire on a 9-minute burst', () => {
     const e = evaluator({ alerts: { queue_backlog_high: { threshold: 100 } } });
     run(e, 0, 20 * MIN, 10 * SEC, (at) => ({ pending: at >= MIN && at < 10 * MIN ? 500 : 0 }));
@@ -146,8 +154,14 @@ describe('dead_letter_nonzero (an increase over the starting value)', () => {
     run(e, 0, MIN, 5 * SEC, (at) => ({ dead: at >= 30 * SEC ? 3 : 2 }));
     const a = alert(e, 'dead_letter_nonzero');
     expect(a.state).toBe('firing');
-    expect(a.timeline[0]).toMatchObject({ state: 'firing', value: 3, reason: 'dead_letter 3 (started at 2)' });
+    expect(a.timeline[0]).toMatchObject({ state: 'firing', value: 3, reason: 'dead_letter 3 (lowest this run 2)' });
   });
+  it('still fires for new dead letters after an operator requeued the old ones', () => {
+    const e = evaluator();
+    run(e, 0, MIN, 10 * SEC, (at) => ({ dead: at < 20 * SEC ? 5 : at < 40 * SEC ? 0 : 2 }));
+    expect(alert(e, 'dead_letter_nonzero').state).toBe('firing');
+  });
+
   it('does not fire on a pre-existing, unchanged dead-letter count', () => {
     const e = evaluator();
     run(e, 0, 5 * MIN, 5 * SEC, () => ({ dead: 7 }));
@@ -181,6 +195,13 @@ describe('worker_cron_failing (no progress for N cron periods)', () => {
     expect(a.state).toBe('firing');
     expect(a.firedAt).toBe(new Date(T0 + 5 * MIN + 10 * SEC).toISOString());
   });
+  it('logs attached but no cron event yet (a drain not pointed here): the queue decides', () => {
+    const e = evaluator(config);
+    e.state.attachLogs(T0);
+    run(e, 0, 8 * MIN, 10 * SEC, (at) => ({ pending: 5, oldestAt: new Date(T0 + at - 5 * SEC).toISOString(), age: 5 }));
+    expect(alert(e, 'worker_cron_failing').state).toBe('inactive');
+  });
+
   it('with logs, a cron that keeps finishing is quiet', () => {
     const e = evaluator(config);
     e.state.attachLogs(T0);

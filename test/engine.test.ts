@@ -87,6 +87,15 @@ describe('load engine', () => {
     expect(summary.scheduleLagMs!.p50).toBeLessThan(5);
   });
 
+  it('a redirect on a session route (sign-in redirect) is an error and an auth failure', async () => {
+    server = await startScriptServer((_req, res) => res.writeHead(307, { location: '/login' }).end());
+    const { summary } = await runEngine(server.url, scenario([{ path: '/admin', weight: 1, auth: 'session' }], { distribution: 'constant', mean: '50ms' }), { users: 3, ms: 600, cookies: ['sb-x-auth-token=a'] });
+    const admin = summary.routes['GET /admin']!;
+    expect(admin.requests).toBeGreaterThan(3);
+    expect(admin.errorRate).toBe(1);
+    expect(admin.authFailures).toBe(admin.requests);
+  });
+
   it('counts errors, timeouts and refused connections by kind', async () => {
     server = await startScriptServer((req, res) => {
       if (req.url === '/500') res.writeHead(500).end();

@@ -93,6 +93,11 @@ describe('drill gate and drill baseline save', () => {
     const pct = await runCli(['gate', '--current', failing, '--baseline', failing, '--max-p95-regression', 'ten'], { cwd });
     expect(pct.code).toBe(2);
     expect(pct.stderr).toMatch(/"ten" is not a percentage/);
+    const crashed = mkdtempSync(path.join(tmpdir(), 'drill-crashed-'));
+    const noRecord = await runCli(['gate', '--current', crashed, '--baseline', failing], { cwd });
+    expect(noRecord.code).toBe(2);
+    expect(noRecord.stderr.trim().split('\n')).toHaveLength(1);
+    expect(noRecord.stderr).toMatch(/has no run\.json \(the run did not finish\); rebuild it with drill report/);
     const none = await runCli(['gate', '--current', failing], { cwd });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no saved baseline at reports\/baseline; save one with drill baseline save RUN/);

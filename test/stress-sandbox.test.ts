@@ -122,6 +122,12 @@ describe('drill stress --profile smoke against the sandbox', () => {
     expect(record.results.engine).toBe('autocannon');
   });
 
+  it('the max profile (a closed loop) is bounded by its users, not refused by a rate estimate', async () => {
+    const { record } = await run({ profile: 'max', users: 50, durationMs: 1500 });
+    const load = record.results.load as { overall: { requests: number } };
+    expect(load.overall.requests).toBeGreaterThan(50);
+  });
+
   it('--engine autocannon refuses a paced profile', async () => {
     const error = await run({ engine: 'autocannon' }).catch((e) => e);
     expect(error).toBeInstanceOf(UsageError);

@@ -109,6 +109,10 @@ describe('health checks fail where they should', () => {
     const degraded = await check('health.sustained', { target: server.url, configInput: { alerts: { health_degraded: { for: '500ms' } } } });
     expect(degraded.status).toBe('fail');
     expect(degraded.summary).toMatch(/health_degraded fired/);
+    // Degraded for the whole window but shorter than the alert's for: still a failure.
+    const pending = await check('health.sustained', { target: server.url, configInput: { alerts: { health_degraded: { for: '10m' } } } });
+    expect(pending.status).toBe('fail');
+    expect(pending.summary).toMatch(/still unhealthy at the end of the window/);
   });
 });
 
@@ -189,6 +193,56 @@ describe('Management API checks', () => {
 });
 
 describe('database checks', () => {
+  async function withDbs(fn: (a: string, b: string, sql: (url: string, text: string) => Promise<void>) => Promise<void>) {
+    const { createTestDatabase } = await import('./helpers/pg.ts');
+    const pg = await import('pg');
+    const [a, b] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+    const sql = async (url: string, text: string) => {
+      const c = new pg.default.Client({ connectionString: url });
+      await c.connect();
+      try {
+        await c.query(text);
+      } finally {
+        await c.end();
+      }
+    };
+    try {
+      await fn(a.url, b.url, sql);
+    } finally {
+      await Promise.all([a.drop(), b.drop()]);
+    }
+  }
+
+  it('db.row_parity: tables that cannot be counted on either side are an error, never a match', async () => {
+    await withDbs(async (a, b) => {
+      const r = await check('db.row_parity', { databaseUrl: b, sourceDatabaseUrl: a, configInput: { validate: { rowParityTables: ['public.no_such_table'] } } });
+      expect(r.status).toBe('error');
+      expect(r.summary).toMatch(/could not count 1 tables/);
+    });
+  });
+
+  it('db.sequences also follows plain DEFAULT nextval() columns', async () => {
+    await withDbs(async (_a, b, sql) => {
+      await sql(b, `create sequence public.invoice_number_seq; create table public.numbered (n bigint default nextval('public.invoice_number_seq'));
+        insert into public.numbered (n) values (500); select setval('public.invoice_number_seq', 10)`);
+      const r = await check('db.sequences', { databaseUrl: b });
+      expect(r.status).toBe('fail');
+      expect(r.summary).toMatch(/public\.invoice_number_seq next 11 <= max 500/);
+    });
+  });
+
+  it('db.schema_parity: an extension version drift is a warning, a missing extension a failure', async () => {
+    await withDbs(async (a, b, sql) => {
+      await sql(a, `create extension citext version '1.4'`);
+      await sql(b, `create extension citext`);
+      const drift = await check('db.schema_parity', { databaseUrl: b, sourceDatabaseUrl: a });
+      expect(drift.status).toBe('warn');
+      expect(drift.summary).toMatch(/extension versions differ: citext 1\.4 -> 1\.\d/);
+      await sql(b, 'drop extension citext');
+      expect((await check('db.schema_parity', { databaseUrl: b, sourceDatabaseUrl: a })).status).toBe('fail');
+    });
+  });
+
   it('a refused database is db.reachable error; the old one refused is a warning', async () => {
     const refused = 'postgres://app:sentinel-pass-123@127.0.0.1:1/app';
     const r = await check('db.reachable', { databaseUrl: refused });

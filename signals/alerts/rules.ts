@@ -12,6 +12,8 @@ export interface RuleSettings {
   cronPeriodMs: number;
   windowMs: number;
   factor: number;
+  /** "Normal" backlog when neither a threshold nor a measured baseline exists (validate.normalBacklog). */
+  fallbackNormal: number;
 }
 
 /** The rule's judgement at one evaluation; null means "no data": the alert holds its state. */
@@ -27,7 +29,7 @@ export interface AlertRule {
   /** What the threshold counts. */
   unit: string;
   /** The runbook's numbers. */
-  defaults: Omit<RuleSettings, 'enabled'>;
+  defaults: Omit<RuleSettings, 'enabled' | 'fallbackNormal'>;
   evaluate(state: SignalState, sample: HealthSample, settings: RuleSettings): Condition | null;
 }
 
@@ -39,9 +41,11 @@ const base = { threshold: null, cronPeriodMs: MINUTE, windowMs: 5 * MINUTE, fact
  * 10 jobs and half the baseline. A queue that idles at 0 alerts above 10; one that idles
  * at 400 alerts above 600. The 10-minute `for:` is what keeps bursts from paging.
  */
-export function normalBacklog(baseline: number | null, threshold: number | null): number | null {
+export function normalBacklog(baseline: number | null, threshold: number | null, fallback: number): number {
   if (threshold !== null) return threshold;
-  if (baseline === null) return null;
+  // Without a measured baseline (watch, validate) the configured normal applies: the first
+  // sample is no baseline, since a watch may start in the middle of an incident.
+  if (baseline === null) return fallback;
   return baseline + Math.max(10, Math.ceil(baseline / 2));
 }
 
@@ -66,8 +70,8 @@ export const ALERT_RULES: readonly AlertRule[] = [
     defaults: { ...base, forMs: 10 * MINUTE },
     evaluate: (state, sample, settings) => {
       const backlog = backlogOf(sample);
-      const normal = normalBacklog(state.baselineBacklog, settings.threshold);
-      if (backlog === null || normal === null) return null;
+      const normal = normalBacklog(state.baselineBacklog, settings.threshold, settings.fallbackNormal);
+      if (backlog === null) return null;
       return { active: backlog > normal, value: backlog, reason: `backlog ${backlog} (normal up to ${normal})` };
     },
   },
@@ -87,15 +91,15 @@ export const ALERT_RULES: readonly AlertRule[] = [
     title: 'Dead-letter count rises',
     unit: 'jobs over the starting count',
     defaults: { ...base, forMs: 0, threshold: 0 },
-    // Fires on an increase over the run's starting value: a pre-existing dead letter is a
-    // cutover check's business (queue.dead_letter_zero), not this run's regression.
+    // Fires on an increase over the lowest count seen this run: a pre-existing dead letter
+    // is a cutover check's business (queue.dead_letter_zero), not this run's regression.
     evaluate: (state, sample, settings) => {
-      if (!sample.queue || state.startDeadLetter === null) return null;
-      const increase = sample.queue.dead_letter - state.startDeadLetter;
+      if (!sample.queue || state.minDeadLetter === null) return null;
+      const increase = sample.queue.dead_letter - state.minDeadLetter;
       return {
         active: increase > settings.threshold!,
         value: sample.queue.dead_letter,
-        reason: `dead_letter ${sample.queue.dead_letter} (started at ${state.startDeadLetter})`,
+        reason: `dead_letter ${sample.queue.dead_letter} (lowest this run ${state.minDeadLetter})`,
       };
     },
   },
@@ -109,7 +113,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
       if (since === null) return null;
       const quietMs = sample.tMs - since;
       const limitMs = settings.threshold! * settings.cronPeriodMs;
-      const how = state.logsPresent ? 'no successful cron run in the logs' : 'ready work not moving';
+      const how = state.cronEventsSeen ? 'no successful cron run in the logs' : 'ready work not moving';
       return {
         active: quietMs > limitMs,
         value: Math.round(quietMs / 1000),
@@ -160,5 +164,6 @@ export function resolveRuleSettings(rule: AlertRule, config: DrillConfig): RuleS
     cronPeriodMs: override.cronPeriod ?? rule.defaults.cronPeriodMs,
     windowMs: override.window ?? rule.defaults.windowMs,
     factor: override.factor ?? rule.defaults.factor,
+    fallbackNormal: config.validate.normalBacklog,
   };
 }

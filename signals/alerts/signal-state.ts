@@ -7,7 +7,7 @@ export type Series = 'webhook' | 'auth';
 const SERIES_HORIZON_MS = 60 * 60_000;
 const SERIES_PRUNE_AT = 100_000;
 
-const CRON_SUCCESS = /^background_job_cron\.(finished|completed|succeeded)$/;
+const CRON_SUCCESS = /^background_job_cron\.(finished|completed|succeeded|done)$/;
 const WEBHOOK_FAILURE = /^webhook[\w.]*\.(failed|error)$/;
 const AUTH_FAILURE = /^admin_auth\.(failed|denied)$/;
 
@@ -17,10 +17,14 @@ const AUTH_FAILURE = /^admin_auth\.(failed|denied)$/;
  * drill's own 401/403 answers. Fed in event time; never reads the clock.
  */
 export class SignalState {
+  /** Set by a measured "normal" period (stress's pre-load baseline); otherwise the configured normal applies. */
   baselineBacklog: number | null = null;
-  startDeadLetter: number | null = null;
+  /** The lowest dead-letter count seen: a requeue lowers it, so later dead letters still count as new. */
+  minDeadLetter: number | null = null;
   lastWorkerProgressAt: number | null = null;
   logsPresent = false;
+  /** Once a cron event has been seen in the logs, worker progress is read from them alone. */
+  cronEventsSeen = false;
   private previous: { backlog: number; oldestAt: string | null } | null = null;
   private readonly series: Record<Series, number[]> = { webhook: [], auth: [] };
   private readonly present: Record<Series, boolean> = { webhook: false, auth: false };
@@ -30,9 +34,10 @@ export class SignalState {
     const queue = sample.queue;
     if (!queue) return;
     const backlog = backlogOf(sample)!;
-    this.startDeadLetter ??= queue.dead_letter;
-    this.baselineBacklog ??= backlog;
-    if (!this.logsPresent) {
+    this.minDeadLetter = Math.min(this.minDeadLetter ?? queue.dead_letter, queue.dead_letter);
+    // Until the logs show a cron event (a drain not yet pointed here, a lagging one, other
+    // event names), the queue is the evidence: logs attached but silent must not page anyone.
+    if (!this.cronEventsSeen) {
       // Without logs, progress is read off the queue: nothing ready to do, a shrinking
       // backlog, or the oldest ready job being taken (its timestamp moves forward).
       const idle = queue.oldest_ready_age_seconds === null || backlog === 0;
@@ -44,9 +49,9 @@ export class SignalState {
     this.previous = { backlog, oldestAt: queue.oldest_ready_at };
   }
 
-  /** A log source is attached from `tMs`: from now on worker progress is read from cron events. */
+  /** A log source is attached from `tMs`: failure series start counting; cron events, once seen, judge progress. */
   attachLogs(tMs: number): void {
-    if (!this.logsPresent) this.lastWorkerProgressAt = tMs;
+    this.lastWorkerProgressAt ??= tMs;
     this.logsPresent = true;
     this.present.webhook = true;
     this.present.auth = true;
@@ -55,6 +60,7 @@ export class SignalState {
   observeLogEvent(event: LogEvent): void {
     if (!event.event) return;
     if (CRON_SUCCESS.test(event.event)) {
+      this.cronEventsSeen = true;
       this.lastWorkerProgressAt = Math.max(this.lastWorkerProgressAt ?? 0, event.tMs);
     } else if (WEBHOOK_FAILURE.test(event.event)) {
       this.push('webhook', event.tMs, 1);

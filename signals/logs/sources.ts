@@ -2,6 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
+import { CannotRunError } from '../../core/errors.ts';
 import { fromObject, parseLogLine, type ParsedLine } from './parse.ts';
 
 /** Longer lines are cut and counted unreadable: one runaway line must not exhaust memory. */
@@ -49,12 +50,28 @@ function lineHandler(onLine: (parsed: ParsedLine) => void, now: () => number) {
   return (line: string, cut: boolean) => onLine(cut ? { ok: false, reason: 'not-json' } : parseLogLine(line, now()));
 }
 
-/** Reads a whole stream (a file or stdin) line by line. */
-export async function readLogStream(stream: Readable, onLine: (parsed: ParsedLine) => void, now = Date.now): Promise<void> {
+/** Reads a stream (a file or stdin) line by line, to its end or until `signal` aborts. */
+export function readLogStream(stream: Readable, onLine: (parsed: ParsedLine) => void, now = Date.now, signal?: AbortSignal): Promise<void> {
   const splitter = new LineSplitter(lineHandler(onLine, now));
   stream.setEncoding('utf8');
-  for await (const chunk of stream) splitter.push(chunk as string);
-  splitter.end();
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      stream.off('data', onData);
+      signal?.removeEventListener('abort', finish);
+      // A followed pipe (kubectl logs -f | drill …) never ends by itself: stop reading it.
+      if (signal?.aborted) stream.pause();
+      splitter.end();
+      resolve();
+    };
+    const onData = (chunk: string) => splitter.push(chunk);
+    stream.on('data', onData);
+    stream.once('end', finish);
+    stream.once('error', finish);
+    signal?.addEventListener('abort', finish, { once: true });
+  });
 }
 
 /**
@@ -134,7 +151,9 @@ export async function startLogDrain(port: number, onLine: (parsed: ParsedLine) =
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new CannotRunError(`--log-drain: cannot listen on ${host}:${port} (${error.code ?? error.message}); pick another port or 0`, 'E_LOG_DRAIN')),
+    );
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;

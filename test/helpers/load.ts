@@ -13,7 +13,7 @@ export async function runEngine(
 ) {
   const scenario = parseScenario(scenarioInput, 'test');
   const started = Date.now();
-  const stats = new LoadStats(scenario.routes.map((r) => r.name), scenario.routes.map((r) => r.expect), started);
+  const stats = new LoadStats(scenario.routes, started);
   const engine = new LoadEngine({
     target,
     scenario,
@@ -25,6 +25,7 @@ export async function runEngine(
   });
   await engine.ready();
   const loadStart = Date.now();
+  stats.startAt(loadStart);
   if (opts.users) engine.setUsers(opts.users);
   if (opts.rate) engine.setRate(opts.rate);
   await new Promise((resolve) => setTimeout(resolve, opts.ms));

@@ -2,7 +2,7 @@ import { describeError } from '../../core/errors.ts';
 import type { CutoverCheck } from '../check.ts';
 import type { ValidateContext } from '../context.ts';
 import { quoteQualified, withClient } from '../db/connect.ts';
-import { diffShapes, introspect, listTables } from '../db/introspect.ts';
+import { diffShapes, extensionVersions, introspect, listTables } from '../db/introspect.ts';
 
 const needsNew = (ctx: ValidateContext) => (ctx.databaseUrl ? null : 'needs --database-url (or DATABASE_URL) for the new database');
 const needsBoth = (ctx: ValidateContext) =>
@@ -51,17 +51,21 @@ export const dbSchemaParity: CutoverCheck = {
   needs: needsBoth,
   async run(ctx) {
     const schemas = ctx.config.validate.schemas;
-    const [old, next] = await Promise.all([
-      withClient(ctx.sourceDatabaseUrl!, (c) => introspect(c, schemas)),
-      withClient(ctx.databaseUrl!, (c) => introspect(c, schemas)),
+    const [[old, oldVersions], [next, newVersions]] = await Promise.all([
+      withClient(ctx.sourceDatabaseUrl!, async (c) => [await introspect(c, schemas), await extensionVersions(c)] as const),
+      withClient(ctx.databaseUrl!, async (c) => [await introspect(c, schemas), await extensionVersions(c)] as const),
     ]);
     const diffs = diffShapes(old, next);
     const missing = diffs.filter((d) => d.missing.length);
-    const evidence = { schemas, differences: diffs.map((d) => ({ kind: d.kind, missing: d.missing.slice(0, 20), extra: d.extra.slice(0, 20) })) };
+    const versionDrift = [...oldVersions].filter(([name, v]) => newVersions.has(name) && newVersions.get(name) !== v).map(([name, v]) => `${name} ${v} -> ${newVersions.get(name)}`);
+    const evidence = { schemas, differences: diffs.map((d) => ({ kind: d.kind, missing: d.missing.slice(0, 20), extra: d.extra.slice(0, 20) })), versionDrift };
     if (missing.length) {
       return { status: 'fail', summary: `missing in the new database: ${missing.map((d) => `${d.missing.length} ${d.kind} (${d.missing.slice(0, 3).join('; ')})`).join(', ')}`, evidence };
     }
-    if (diffs.length) return { status: 'warn', summary: `the new database has extra objects: ${diffs.map((d) => `${d.extra.length} ${d.kind}`).join(', ')}`, evidence };
+    if (diffs.length || versionDrift.length) {
+      const parts = [...diffs.map((d) => `${d.extra.length} extra ${d.kind}`), ...(versionDrift.length ? [`extension versions differ: ${versionDrift.join(', ')}`] : [])];
+      return { status: 'warn', summary: `nothing missing; ${parts.join('; ')}`, evidence };
+    }
     const counts = Object.fromEntries(Object.entries(next).map(([k, v]) => [k, v.size]));
     return { status: 'pass', summary: `identical across ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`, evidence: { ...evidence, counts } };
   },
@@ -91,7 +95,10 @@ export const dbRowParity: CutoverCheck = {
     const tables = rowParityTables ?? (await withClient(ctx.sourceDatabaseUrl!, (c) => listTables(c, schemas))).filter((t) => !rowParityExclude.includes(t));
     const compare = async (list: readonly string[]) => {
       const [old, next] = await Promise.all([countRows(ctx.sourceDatabaseUrl!, list), countRows(ctx.databaseUrl!, list)]);
-      return list.filter((t) => old.get(t) !== next.get(t)).map((t) => ({ table: t, old: old.get(t)!, new: next.get(t)! }));
+      // A count that failed is never a match, even when both sides failed the same way.
+      return list
+        .filter((t) => typeof old.get(t) !== 'number' || old.get(t) !== next.get(t))
+        .map((t) => ({ table: t, old: old.get(t)!, new: next.get(t)! }));
     };
     let mismatches = await compare(tables);
     const rechecked = mismatches.length;
@@ -101,6 +108,10 @@ export const dbRowParity: CutoverCheck = {
       mismatches = await compare(mismatches.map((m) => m.table));
     }
     const evidence = { tables: tables.length, excluded: rowParityTables ? [] : rowParityExclude, rechecked, mismatches };
+    const uncounted = mismatches.filter((m) => typeof m.old !== 'number' || typeof m.new !== 'number');
+    if (uncounted.length) {
+      return { status: 'error', summary: `could not count ${uncounted.length} tables: ${uncounted.slice(0, 3).map((m) => `${m.table} (${typeof m.old === 'number' ? m.new : m.old})`).join('; ')}`, evidence };
+    }
     return mismatches.length
       ? { status: 'fail', summary: `row counts differ in ${mismatches.length} tables (also on a second look): ${mismatches.slice(0, 5).map((m) => `${m.table} old ${m.old} new ${m.new}`).join('; ')}`, evidence }
       : { status: 'pass', summary: `exact row counts match in ${tables.length} tables${rechecked ? ` (${rechecked} matched on a second look)` : ''}`, evidence };
@@ -114,16 +125,26 @@ export const dbSequences: CutoverCheck = {
   needs: needsNew,
   async run(ctx) {
     return withClient(ctx.databaseUrl!, async (c) => {
+      // Sequences tied to a column: OWNED BY / identity (pg_depend from the sequence to the
+      // column), and plain `DEFAULT nextval('seq')` (pg_depend from the column default).
       const { rows } = await c.query(
-        `select s.schemaname || '.' || s.sequencename as seq, s.increment_by,
-                n.nspname || '.' || t.relname as tbl, a.attname as col
-           from pg_sequences s
-           join pg_namespace sn on sn.nspname = s.schemaname
-           join pg_class sc on sc.relname = s.sequencename and sc.relnamespace = sn.oid
-           join pg_depend d on d.objid = sc.oid and d.classid = 'pg_class'::regclass and d.refclassid = 'pg_class'::regclass and d.deptype in ('a', 'i')
-           join pg_class t on t.oid = d.refobjid join pg_namespace n on n.oid = t.relnamespace
-           join pg_attribute a on a.attrelid = t.oid and a.attnum = d.refobjsubid
-          where s.schemaname = any($1)`,
+        `with links as (
+           select d.objid as seq_oid, d.refobjid as tbl_oid, d.refobjsubid as attnum
+             from pg_depend d
+            where d.classid = 'pg_class'::regclass and d.refclassid = 'pg_class'::regclass and d.deptype in ('a', 'i') and d.refobjsubid > 0
+           union
+           select d.refobjid, ad.adrelid, ad.adnum
+             from pg_attrdef ad
+             join pg_depend d on d.classid = 'pg_attrdef'::regclass and d.objid = ad.oid and d.refclassid = 'pg_class'::regclass
+         )
+         select distinct sn.nspname || '.' || sc.relname as seq, s.increment_by, n.nspname || '.' || t.relname as tbl, a.attname as col
+           from links l
+           join pg_class sc on sc.oid = l.seq_oid and sc.relkind = 'S'
+           join pg_namespace sn on sn.oid = sc.relnamespace
+           join pg_sequences s on s.schemaname = sn.nspname and s.sequencename = sc.relname
+           join pg_class t on t.oid = l.tbl_oid join pg_namespace n on n.oid = t.relnamespace
+           join pg_attribute a on a.attrelid = t.oid and a.attnum = l.attnum
+          where n.nspname = any($1)`,
         [ctx.config.validate.schemas],
       );
       const behind: { sequence: string; next: number; max: number }[] = [];

@@ -83,6 +83,12 @@ export const healthSustained: CutoverCheck = {
     const evidence = { samples: samples.length, unhealthy: bad.length, firstUnhealthyAt: bad[0]?.t ?? null, alert: alert?.state ?? null };
     if (samples.length === 0) return { status: 'error', summary: 'no health samples in the window', evidence };
     if (alert?.firedAt) return { status: 'fail', summary: `health_degraded fired at ${alert.firedAt} (${bad.length} of ${samples.length} samples unhealthy)`, evidence };
+    // Still unhealthy when the window closes: the alert may not have had its full `for:` yet,
+    // but the environment is not healthy now, and that is what the cutover asks.
+    const last = samples[samples.length - 1]!;
+    if (isUnhealthy(last) || alert?.state === 'pending') {
+      return { status: 'fail', summary: `still unhealthy at the end of the window (${last.error ?? `health says ${last.status ?? `HTTP ${last.httpStatus}`}`}); ${bad.length} of ${samples.length} samples unhealthy`, evidence };
+    }
     if (bad.length) return { status: 'warn', summary: `${bad.length} of ${samples.length} samples unhealthy, shorter than the alert's for:`, evidence };
     return { status: 'pass', summary: `${samples.length} samples over ${Math.round(ctx.windowMs / 1000)}s, all healthy`, evidence };
   },

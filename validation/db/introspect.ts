@@ -32,7 +32,8 @@ const QUERIES: Record<SchemaKind, string> = {
   policies: `select schemaname || '.' || tablename || ' ' || policyname || ' ' || cmd || ' ' || array_to_string(roles, ',')
                     || ' using ' || coalesce(qual, '-') || ' check ' || coalesce(with_check, '-') as d
                from pg_policies where schemaname = any($1)`,
-  extensions: `select extname || ' ' || extversion as d from pg_extension where $1::text[] is not null`,
+  // Names only: a new project's image often ships newer extension versions (reported apart).
+  extensions: `select extname as d from pg_extension where $1::text[] is not null`,
 };
 
 export async function introspect(client: pg.Client, schemas: readonly string[]): Promise<SchemaShape> {
@@ -58,6 +59,12 @@ export function diffShapes(old: SchemaShape, next: SchemaShape): ShapeDiff[] {
     missing: [...old[kind]].filter((d) => !next[kind].has(d)).sort(),
     extra: [...next[kind]].filter((d) => !old[kind].has(d)).sort(),
   })).filter((d) => d.missing.length || d.extra.length);
+}
+
+/** Extension versions by name, to report version drift without failing parity on it. */
+export async function extensionVersions(client: pg.Client): Promise<Map<string, string>> {
+  const { rows } = await client.query<{ n: string; v: string }>('select extname as n, extversion as v from pg_extension');
+  return new Map(rows.map((r) => [r.n, r.v]));
 }
 
 /** Tables in the given schemas, as schema.table. */
