@@ -39,7 +39,7 @@ export function parseCommandLine(spec: CommandSpec, argv: string[]): ParsedComma
     const missing = required[parsed.positionals.length]!;
     throw new UsageError(`drill ${spec.name}: missing ${missing.name} (${missing.description}); see drill ${spec.name} --help`);
   }
-  const allowed = spec.positionals?.length ?? 0;
+  const allowed = spec.positionals?.at(-1)?.variadic ? Number.POSITIVE_INFINITY : (spec.positionals?.length ?? 0);
   if (!help && parsed.positionals.length > allowed) {
     const extra = parsed.positionals[allowed]!;
     throw new UsageError(`drill ${spec.name}: unexpected argument "${extra}"; flags start with --, see drill ${spec.name} --help`);

@@ -21,6 +21,8 @@ export interface PositionalSpec {
   name: string;
   description: string;
   required?: boolean;
+  /** Takes every remaining argument (FILE…); only the last positional may. */
+  variadic?: boolean;
 }
 
 type FlagValue<F extends FlagSpec> = F['type'] extends 'boolean'

@@ -1,5 +1,7 @@
 import { CannotRunError, UsageError } from '../../core/errors.ts';
+import { execFileSync } from 'node:child_process';
 import { runStress } from '../../runs/stress.ts';
+import { runStressOnK6 } from '../../runs/stress-k6.ts';
 import { defaultScenario, loadScenarioFile } from '../../scenarios/load.ts';
 import { PROFILE_NAMES, resolveProfile, type ProfileName } from '../../scenarios/profiles.ts';
 import { mintSessionCookies } from '../../scenarios/sessions/mint.ts';
@@ -42,7 +44,7 @@ the load generator itself saturated.`,
     }
     const logs = logSourceFrom('stress', ctx, flags);
     const engine = flags.engine ?? 'drill';
-    if (engine === 'k6') await requireK6(ctx);
+    if (engine === 'k6') requireK6(ctx);
     else if (engine !== 'drill' && engine !== 'autocannon') throw new UsageError(`drill stress --engine: "${engine}" is not an engine here; use drill, autocannon or k6`);
     const config = await configFor(ctx, flags.config, {});
     const target = requireTarget('stress', flags.target, config);
@@ -55,6 +57,11 @@ the load generator itself saturated.`,
       : config.stress.signIn
         ? await mintSessionCookies(config.stress.signIn, ctx.env)
         : [];
+    if (engine === 'k6') {
+      return executeRun(ctx, 'stress', config, flags.out, (runDir) =>
+        runStressOnK6({ config, target, profile, scenario, cookies, cronSecret: ctx.env.CRON_SECRET || undefined, logs, runDir, env: ctx.env, signal: ctx.signal, onProgress: (line) => ctx.stderr.write(`${line}\n`) }),
+      );
+    }
     return executeRun(ctx, 'stress', config, flags.out, (runDir) =>
       runStress({
         config,
@@ -83,8 +90,7 @@ function progressPrinter(ctx: CliContext): (line: string, live: boolean) => void
   };
 }
 
-async function requireK6(ctx: CliContext): Promise<void> {
-  const { execFileSync } = await import('node:child_process');
+function requireK6(ctx: CliContext): void {
   try {
     execFileSync('k6', ['version'], { stdio: 'ignore', env: ctx.env });
   } catch {
@@ -93,5 +99,4 @@ async function requireK6(ctx: CliContext): Promise<void> {
       'E_NO_K6',
     );
   }
-  throw new UsageError('drill stress --engine k6: running k6 from drill is not supported yet; use the built-in engine (--engine drill)');
 }

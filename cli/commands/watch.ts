@@ -1,4 +1,7 @@
+import path from 'node:path';
+import { withK6Results } from '../../k6/record.ts';
 import { runWatch } from '../../runs/watch.ts';
+import { defaultScenario } from '../../scenarios/load.ts';
 import { checkDuration, configFor, executeRun, logSourceFrom, requireTarget } from '../run-helpers.ts';
 import { defineCommand } from '../spec.ts';
 
@@ -11,6 +14,7 @@ export const watchCommand = defineCommand({
     interval: { type: 'duration', default: '5s', description: 'Time between health samples (at least 250ms)' },
     logs: { type: 'path', description: 'Follow this JSON log file (- for stdin)' },
     'log-drain': { type: 'int', min: 0, max: 65535, valueName: 'PORT', description: 'Open a log-drain endpoint on this port (0 picks one)' },
+    'k6-summary': { type: 'path', multiple: true, valueName: 'FILE', description: 'k6 summaries of the load that ran alongside; merged into this record and judged by the config thresholds' },
     config: { type: 'path', description: 'Config file (default: drill.config.{ts,mjs,json})' },
     out: { type: 'path', valueName: 'DIR', description: 'Run directory (default: reports/runs/<time>-watch)' },
   },
@@ -22,8 +26,9 @@ the queue snapshot. Exit 1 if any alert fired or the samples could not be read.`
     const target = requireTarget('watch', flags.target, config);
     const durationMs = checkDuration('watch', flags.duration, config);
     const logs = logSourceFrom('watch', ctx, flags);
-    return executeRun(ctx, 'watch', config, flags.out, (runDir) =>
-      runWatch({
+    const k6Files = (flags['k6-summary'] ?? []).map((f) => path.resolve(ctx.cwd, f));
+    return executeRun(ctx, 'watch', config, flags.out, async (runDir) => {
+      const record = await runWatch({
         config,
         target,
         durationMs,
@@ -32,7 +37,9 @@ the queue snapshot. Exit 1 if any alert fired or the samples could not be read.`
         runDir,
         signal: ctx.signal,
         onProgress: (line) => ctx.stderr.write(`${line}\n`),
-      }),
-    );
+      });
+      // The summaries are read after the watch: k6 writes them when its run ends.
+      return k6Files.length ? withK6Results(record, k6Files, defaultScenario(), {}, config) : record;
+    });
   },
 });
