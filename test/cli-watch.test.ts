@@ -122,3 +122,24 @@ describe('drill alerts export', () => {
     expect(stderr).toContain('"datadog" is not supported; use prometheus');
   });
 });
+
+describe('drill watch --log-drain (child process)', () => {
+  it('opens a drain, counts what the host posts to it, and reports the four answers', async () => {
+    const out = path.join(cwd, 'drain');
+    const run = spawnDrill(['watch', '--target', sandbox.url, '--duration', '3s', '--log-drain', '0', '--out', out], env, cwd);
+    // The drain URL is announced on stderr as the run starts.
+    let url = '';
+    for (let i = 0; i < 100 && !url; i += 1) {
+      url = /log drain listening at (http:\/\/\S+)/.exec(run.stderr())?.[1] ?? '';
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const line = (event: string) => JSON.stringify({ level: 30, time: Date.now(), event });
+    const res = await fetch(url, { method: 'POST', body: `${line('background_job_cron.started')}\n${line('background_job_batch.claimed')}\n` });
+    expect(res.status).toBe(204);
+    const { code } = await run.exited;
+    expect(code).toBe(0);
+    const record = RunRecord.parse(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')));
+    expect((record.results.logs as { workerRan: { runs: number } }).workerRan.runs).toBe(1);
+  });
+});
