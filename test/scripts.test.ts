@@ -63,7 +63,8 @@ describe('zx runbook scripts', () => {
 
   it('pre-launch-drill, nightly and release-gate run their drills and exit with the verdict', async () => {
     const common = ['--target', sandbox.url, '--cookies', 'cookies.txt', '--duration', '2s'];
-    const prelaunch = await script('pre-launch-drill.mjs', [...common, '--users', '3', '--out', path.join(cwd, 'pre')]);
+    // The launch profile thinks 5 s between requests: 40 users make a short run judgeable.
+    const prelaunch = await script('pre-launch-drill.mjs', [...common, '--users', '40', '--out', path.join(cwd, 'pre')]);
     expect(prelaunch.code, prelaunch.out).toBe(0);
     expect(prelaunch.out).toContain('2/2 launch drill');
     const nightly = await script('nightly.mjs', [...common, '--out', path.join(cwd, 'nightly')]);
