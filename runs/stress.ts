@@ -238,5 +238,5 @@ function liveLine(i: IntervalSummary, session: SignalSession): string {
   const p95 = i.overall.latencyMs ? `${Math.round(i.overall.latencyMs.p95)}ms` : '-';
   const queue = q ? `backlog ${q.pending + q.retrying} dead_letter ${q.dead_letter}` : 'queue unknown';
   const firing = session.evaluator.firing();
-  return `${formatDuration(i.elapsedS * 1000)} users ${i.users} req/s ${i.overall.requests} p95 ${p95} errors ${(i.overall.errorRate * 100).toFixed(1)}% ${queue} firing: ${firing.join(', ') || 'none'}`;
+  return `${i.elapsedS}s users ${i.users} req/s ${i.overall.requests} p95 ${p95} errors ${(i.overall.errorRate * 100).toFixed(1)}% ${queue} firing: ${firing.join(', ') || 'none'}`;
 }
