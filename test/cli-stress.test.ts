@@ -1,30 +1,23 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RunRecord } from '../reports/record.ts';
 import { execDrill, runCli, spawnDrill } from './helpers/cli.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/pg.ts';
-import { TEST_CRON_SECRET, startTestSandbox } from './helpers/sandbox.ts';
+import { TEST_CRON_SECRET, sandboxOnTestDatabase, type TestSandbox } from './helpers/sandbox.ts';
 
-let database: TestDatabase;
-let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
+const fixture = sandboxOnTestDatabase({ ambientJobsPerTick: 1 });
+let sandbox: TestSandbox;
 let cwd: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  sandbox = await startTestSandbox({ databaseUrl: database.url, ambientJobsPerTick: 1 });
+  ({ sandbox } = fixture);
   cwd = mkdtempSync(path.join(tmpdir(), 'drill-cli-stress-'));
   writeFileSync(path.join(cwd, 'cookies.txt'), `# sandbox sessions\n${(await sandbox.mintCookies(5)).join('\n')}\n`);
   writeFileSync(
     path.join(cwd, 'drill.config.json'),
     JSON.stringify({ watch: { interval: '250ms' }, stress: { baseline: '500ms', recoveryTimeout: '3s' }, alerts: { worker_cron_failing: { cronPeriod: '1s' } } }),
   );
-});
-
-afterAll(async () => {
-  await sandbox?.stop();
-  await database?.drop();
 });
 
 const env = { CRON_SECRET: TEST_CRON_SECRET };

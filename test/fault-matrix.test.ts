@@ -1,32 +1,26 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deepMerge, parseConfig } from '../core/config/load.ts';
 import { RunRecord } from '../reports/record.ts';
 import { RunDir } from '../reports/run-dir.ts';
 import { validateCutover } from '../runs/validate.ts';
 import { CUTOVER_CHECKS } from '../validation/catalogue.ts';
 import { parseScenario } from '../scenarios/load.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/pg.ts';
-import { TEST_CRON_SECRET, startTestSandbox } from './helpers/sandbox.ts';
+import { TEST_CRON_SECRET, sandboxOnTestDatabase, type TestSandbox } from './helpers/sandbox.ts';
 import { stressFor } from './helpers/stress.ts';
 import { FAST_ALERTS, fired, watchFor } from './helpers/watch.ts';
 
 // The cells of docs/fault-matrix.md not covered by the per-command suites, and the
 // healthy-sandbox control over repeated runs.
-let database: TestDatabase;
-let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
+const fixture = sandboxOnTestDatabase({ ambientJobsPerTick: 1 });
+let sandbox: TestSandbox;
 let cookies: string[];
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  sandbox = await startTestSandbox({ databaseUrl: database.url, ambientJobsPerTick: 1 });
+  ({ sandbox } = fixture);
   cookies = await sandbox.mintCookies(6);
-});
-afterAll(async () => {
-  await sandbox?.stop();
-  await database?.drop();
 });
 beforeEach(() => sandbox.faults.clear());
 

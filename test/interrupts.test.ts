@@ -2,32 +2,27 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { deepMerge, parseConfig } from '../core/config/load.ts';
 import { RunRecord } from '../reports/record.ts';
 import { RunDir } from '../reports/run-dir.ts';
 import { validateCutover } from '../runs/validate.ts';
 import { CUTOVER_CHECKS } from '../validation/catalogue.ts';
 import { spawnDrill } from './helpers/cli.ts';
-import { ADMIN_URL, createTestDatabase, type TestDatabase } from './helpers/pg.ts';
-import { TEST_CRON_SECRET, startTestSandbox } from './helpers/sandbox.ts';
+import { ADMIN_URL, type TestDatabase } from './helpers/pg.ts';
+import { TEST_CRON_SECRET, sandboxOnTestDatabase, type TestSandbox } from './helpers/sandbox.ts';
 import { FAST_VALIDATE } from './helpers/region-move.ts';
 
+const fixture = sandboxOnTestDatabase({});
 let database: TestDatabase;
-let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
+let sandbox: TestSandbox;
 let cwd: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  sandbox = await startTestSandbox({ databaseUrl: database.url });
+  ({ database, sandbox } = fixture);
   cwd = mkdtempSync(path.join(tmpdir(), 'drill-interrupts-'));
   writeFileSync(path.join(cwd, 'cookies.txt'), (await sandbox.mintCookies(3)).join('\n'));
   writeFileSync(path.join(cwd, 'drill.config.json'), JSON.stringify({ watch: { interval: '250ms' }, stress: { baseline: '20s', recoveryTimeout: '1m' }, validate: { window: '1m' } }));
-});
-
-afterAll(async () => {
-  await sandbox?.stop();
-  await database?.drop();
 });
 
 async function interrupt(args: string[], signal: NodeJS.Signals, afterMs: number) {

@@ -2,23 +2,21 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/pg.ts';
-import { TEST_CRON_SECRET, startTestSandbox } from './helpers/sandbox.ts';
+import { TEST_CRON_SECRET, sandboxOnTestDatabase, type TestSandbox } from './helpers/sandbox.ts';
 
 // No k6 binary can be installed here. This stand-in speaks k6's interface as drill uses it
 // (`k6 version`, `k6 run --quiet script.js`, env in, handleSummary JSON out) so drill's side
 // of the contract is tested for real: the arguments, the environment, the exit codes.
 const FIXTURE = fileURLToPath(new URL('../../shared/fixtures/k6/handle-summary.json', import.meta.url));
 
-let database: TestDatabase;
-let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
+const fixture = sandboxOnTestDatabase({});
+let sandbox: TestSandbox;
 let bin: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  sandbox = await startTestSandbox({ databaseUrl: database.url });
+  ({ sandbox } = fixture);
   bin = mkdtempSync(path.join(tmpdir(), 'fake-k6-'));
   const script = `#!/bin/sh
 if [ "$1" = "version" ]; then echo "k6 v0.48.0 (stand-in)"; exit 0; fi
@@ -31,11 +29,6 @@ exit \${FAKE_K6_EXIT:-0}
 `;
   writeFileSync(path.join(bin, 'k6'), script);
   chmodSync(path.join(bin, 'k6'), 0o755);
-});
-
-afterAll(async () => {
-  await sandbox?.stop();
-  await database?.drop();
 });
 
 async function stress(extraEnv: Record<string, string> = {}) {

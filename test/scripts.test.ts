@@ -3,26 +3,21 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './helpers/pg.ts';
-import { TEST_CRON_SECRET, startTestSandbox } from './helpers/sandbox.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestDatabase } from './helpers/pg.ts';
+import { TEST_CRON_SECRET, sandboxOnTestDatabase, type TestSandbox } from './helpers/sandbox.ts';
 
 const SCRIPTS = fileURLToPath(new URL('../scripts/', import.meta.url));
+const fixture = sandboxOnTestDatabase({});
 let database: TestDatabase;
-let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
+let sandbox: TestSandbox;
 let cwd: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  sandbox = await startTestSandbox({ databaseUrl: database.url });
+  ({ database, sandbox } = fixture);
   cwd = mkdtempSync(path.join(tmpdir(), 'drill-scripts-'));
   writeFileSync(path.join(cwd, 'cookies.txt'), (await sandbox.mintCookies(3)).join('\n'));
   writeFileSync(path.join(cwd, 'drill.config.json'), JSON.stringify({ watch: { interval: '250ms' }, stress: { baseline: '300ms', recoveryTimeout: '3s' }, validate: { canary: { timeout: '10s' } } }));
-});
-
-afterAll(async () => {
-  await sandbox?.stop();
-  await database?.drop();
 });
 
 function script(name: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {

@@ -1,25 +1,18 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/pg.ts';
-import { TEST_CRON_SECRET, startTestSandbox } from './helpers/sandbox.ts';
+import { TEST_CRON_SECRET, sandboxOnTestDatabase, type TestSandbox } from './helpers/sandbox.ts';
 import { stressFor } from './helpers/stress.ts';
 import { fired } from './helpers/watch.ts';
 
-let database: TestDatabase;
-let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
+const fixture = sandboxOnTestDatabase({ ambientJobsPerTick: 1 });
+let sandbox: TestSandbox;
 let cookies: string[];
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  sandbox = await startTestSandbox({ databaseUrl: database.url, ambientJobsPerTick: 1 });
+  ({ sandbox } = fixture);
   cookies = await sandbox.mintCookies(8);
-});
-
-afterAll(async () => {
-  await sandbox?.stop();
-  await database?.drop();
 });
 
 beforeEach(() => sandbox.faults.clear());

@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
+import { createTestDatabase, type TestDatabase } from './pg.ts';
 import type { SandboxOptionsInput } from '../../sandbox/options.ts';
 
 export const TEST_CRON_SECRET = 'test-cron-secret-value';
@@ -48,4 +50,23 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs}ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, stepMs));
   }
+}
+
+export type TestSandbox = Awaited<ReturnType<typeof startTestSandbox>>;
+
+/**
+ * A sandbox on its own fresh Postgres database for one test file: created before the
+ * file's own beforeAll hooks run (registration order), stopped and dropped after.
+ */
+export function sandboxOnTestDatabase(options: SandboxOptionsInput = {}): { database: TestDatabase; sandbox: TestSandbox } {
+  const fixture = {} as { database: TestDatabase; sandbox: TestSandbox };
+  beforeAll(async () => {
+    fixture.database = await createTestDatabase();
+    fixture.sandbox = await startTestSandbox({ databaseUrl: fixture.database.url, ...options });
+  });
+  afterAll(async () => {
+    await fixture.sandbox?.stop();
+    await fixture.database?.drop();
+  });
+  return fixture;
 }
