@@ -9,7 +9,7 @@ import { TEST_CRON_SECRET, sandboxOnTestDatabase, type TestSandbox } from './hel
 // No k6 binary can be installed here. This stand-in speaks k6's interface as drill uses it
 // (`k6 version`, `k6 run --quiet script.js`, env in, handleSummary JSON out) so drill's side
 // of the contract is tested for real: the arguments, the environment, the exit codes.
-const FIXTURE = fileURLToPath(new URL('../../shared/fixtures/k6/handle-summary.json', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/k6/handle-summary.json', import.meta.url));
 
 const fixture = sandboxOnTestDatabase({});
 let sandbox: TestSandbox;

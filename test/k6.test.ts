@@ -15,7 +15,7 @@ import { resolveProfile } from '../scenarios/profiles.ts';
 import { runCli } from './helpers/cli.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const FIXTURES = path.join(ROOT, '../shared/fixtures/k6');
+const FIXTURES = path.join(ROOT, 'test/fixtures/k6');
 const fixture = (name: string) => path.join(FIXTURES, name);
 const config = parseConfig({ thresholds: { 'GET /api/admin/jobs': ['p(95)<800', 'error_rate<1%'], 'HEAD /api/health': ['max<3s'] } });
 
