@@ -1,28 +1,18 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DrillConfig } from '../core/config/schema.ts';
 import { formatDuration } from '../core/duration.ts';
 import { exportK6 } from '../k6/export.ts';
 import { withK6Results } from '../k6/record.ts';
 import type { CheckResultInput, RunRecordInput } from '../reports/record.ts';
-import type { RunDir } from '../reports/run-dir.ts';
-import type { ResolvedProfile } from '../scenarios/profiles.ts';
-import type { Scenario } from '../scenarios/schema.ts';
-import { SignalSession, type LogSource } from '../signals/session.ts';
+import { SignalSession } from '../signals/session.ts';
 import { finishRecord } from './record-base.ts';
+import type { StressOptions } from './stress.ts';
 import { sleep, streamsOf } from './watch.ts';
 
-export interface K6StressOptions {
-  config: DrillConfig;
-  target: string;
-  profile: ResolvedProfile;
-  scenario: Scenario;
-  cookies: string[];
-  cronSecret?: string;
-  logs?: LogSource | null;
-  runDir: RunDir;
-  signal: AbortSignal;
+/** The same inputs as a drill on the built-in engine, plus how to reach k6. */
+export interface K6StressOptions
+  extends Pick<StressOptions, 'config' | 'target' | 'profile' | 'scenario' | 'cookies' | 'cronSecret' | 'logs' | 'runDir' | 'signal'> {
   k6Binary?: string;
   /** The environment k6 runs with (PATH, proxies); drill adds its own variables. */
   env?: NodeJS.ProcessEnv;
