@@ -1,9 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
+import { Http1Client, type Failure } from './http1/client.ts';
+import { RequestHeads, cookieLine } from './http1/request-heads.ts';
 import { RoutePicker } from '../scenarios/route-picker.ts';
 import { thinkTimeSampler } from '../scenarios/think-time.ts';
-import { ERROR_CODES, type Batch, type ErrorCode, type ToWorker, type WorkerInit } from './protocol.ts';
+import { ERROR_CODES, type Batch, type ToWorker, type WorkerInit } from './protocol.ts';
 
 /**
  * A load worker thread. Paced mode runs virtual users: each keeps its own session
@@ -14,12 +15,13 @@ import { ERROR_CODES, type Batch, type ErrorCode, type ToWorker, type WorkerInit
  */
 const init = workerData as WorkerInit;
 const port = parentPort!;
-const origin = new URL(init.target).origin;
-const basePath = new URL(init.target).pathname.replace(/\/$/, '');
-const pool = new Pool(origin, { connections: init.connections, pipelining: 1, keepAliveTimeout: 10_000 });
+const target = new URL(init.target);
+const client = new Http1Client({ origin: target, connections: init.connections, timeoutMs: init.timeoutMs });
+const heads = new RequestHeads(init.routes, target, init.cronSecret);
 const picker = new RoutePicker(init.routes, init.offsets);
 const think = thinkTimeSampler(init.thinkTime);
-const errorIndex = new Map<ErrorCode, number>(ERROR_CODES.map((code, i) => [code, i]));
+const NONE = 0;
+const errorIndex: Record<Failure, number> = { timeout: ERROR_CODES.indexOf('timeout'), refused: ERROR_CODES.indexOf('refused'), reset: ERROR_CODES.indexOf('reset'), other: ERROR_CODES.indexOf('other') };
 
 // --- recording -------------------------------------------------------------------------
 let cap = 1024;
@@ -40,7 +42,7 @@ function alloc(size: number) {
   };
 }
 
-function record(route: number, status: number, error: ErrorCode, latencyUs: number, lagUs: number): void {
+function record(route: number, status: number, error: number, latencyUs: number, lagUs: number): void {
   if (n === cap) {
     const bigger = alloc((cap *= 2));
     for (const key of Object.keys(cols) as (keyof typeof cols)[]) (bigger[key] as Float64Array).set(cols[key] as Float64Array);
@@ -48,7 +50,7 @@ function record(route: number, status: number, error: ErrorCode, latencyUs: numb
   }
   cols.route[n] = route;
   cols.status[n] = status;
-  cols.error[n] = errorIndex.get(error)!;
+  cols.error[n] = error;
   cols.latencyUs[n] = latencyUs;
   cols.lagUs[n] = lagUs;
   cols.endMs[n] = Date.now();
@@ -79,100 +81,70 @@ function flush(): void {
 }
 
 // --- one request -------------------------------------------------------------------------
-async function send(routeIndex: number, cookie: string | null, intendedAt: number): Promise<void> {
-  const route = init.routes[routeIndex]!;
-  const headers: Record<string, string> = { ...route.headers };
-  if (route.auth === 'session' && cookie) headers.cookie = cookie;
-  if (route.auth === 'cron' && init.cronSecret) headers.authorization = `Bearer ${init.cronSecret}`;
-  const body = route.body === undefined ? undefined : JSON.stringify(route.body);
-  const startedAt = performance.now();
-  let status = 0;
-  let error: ErrorCode = 'none';
-  inFlight += 1;
-  try {
-    status = await dispatch(route.method, basePath + picker.pathFor(routeIndex), headers, body);
-  } catch (e) {
-    error = classify(e);
-  } finally {
-    inFlight -= 1;
-  }
-  const endedAt = performance.now();
-  record(routeIndex, status, error, (endedAt - intendedAt) * 1000, Math.max(0, startedAt - intendedAt) * 1000);
-}
-
 /**
- * undici's dispatch API, answered into a status code; the body is read and dropped.
- * It costs about a quarter less CPU per request than request() with body.dump(), which
- * matters when one worker thread has to keep up with a fast target.
+ * Sends one request and records it when it ends; `then` runs after (a user's next step).
+ * Latency counts from `intendedAt`; lag is how late the request left against it.
  */
-function dispatch(method: string, path: string, headers: Record<string, string>, body: string | undefined): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let status = 0;
-    pool.dispatch(
-      { origin, path, method: method as 'GET', headers, body, headersTimeout: init.timeoutMs, bodyTimeout: init.timeoutMs },
-      {
-        onConnect() {},
-        onHeaders(statusCode: number) {
-          status = statusCode;
-          return true;
-        },
-        onData() {
-          return true;
-        },
-        onComplete() {
-          resolve(status);
-        },
-        onError(err: Error) {
-          reject(err);
-        },
-      } as unknown as Parameters<Pool['dispatch']>[1],
-    );
+function send(routeIndex: number, cookie: string, intendedAt: number, then: ((vu: Vu) => void) | null, vu: Vu | null): void {
+  const startedAt = performance.now();
+  inFlight += 1;
+  client.request(heads.build(routeIndex, picker.pathFor(routeIndex), cookie), heads.noBody(routeIndex), (status, failure) => {
+    inFlight -= 1;
+    const endedAt = performance.now();
+    record(routeIndex, status, failure ? errorIndex[failure] : NONE, (endedAt - intendedAt) * 1000, Math.max(0, startedAt - intendedAt) * 1000);
+    if (then) then(vu!);
   });
 }
 
-function classify(e: unknown): ErrorCode {
-  const code = (e as { code?: string }).code ?? '';
-  if (code.includes('TIMEOUT')) return 'timeout';
-  if (code === 'ECONNREFUSED') return 'refused';
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'reset';
-  return 'other';
-}
-
-const sleepUntil = (at: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
-
 // --- paced virtual users -----------------------------------------------------------------
+/**
+ * One user: request, wait for the answer, think, repeat. A state machine on callbacks and
+ * one timer per pause rather than an async loop: no promise per request.
+ */
 interface Vu {
   stopped: boolean;
+  cookie: string;
+  intended: number;
+  timer: NodeJS.Timeout | null;
 }
 const vus: Vu[] = [];
 let vuSerial = 0;
+const cookieLines = init.cookies.map(cookieLine);
 
-function cookieFor(globalIndex: number): string | null {
-  return init.cookies.length ? init.cookies[globalIndex % init.cookies.length]! : null;
+function cookieFor(globalIndex: number): string {
+  return cookieLines.length ? cookieLines[globalIndex % cookieLines.length]! : '';
 }
 
-async function runVu(vu: Vu, globalIndex: number): Promise<void> {
-  const cookie = cookieFor(globalIndex);
-  // The first request waits one think time too: for exponential pauses that is exactly the
-  // steady state (memoryless), so the rate is flat from the start instead of a burst.
-  let intended = performance.now() + (init.thinkTime.distribution === 'exponential' ? think() : Math.random() * init.thinkTime.mean);
-  while (!vu.stopped) {
-    // No timer when the request is already due: a 0 ms timer still costs a loop turn (~1 ms).
-    if (intended > performance.now()) await sleepUntil(intended);
-    if (vu.stopped) break;
-    await send(picker.next(), cookie, intended);
-    intended = performance.now() + think();
-  }
+function step(vu: Vu): void {
+  vu.timer = null;
+  if (vu.stopped) return;
+  const wait = vu.intended - performance.now();
+  // No timer when the request is already due: even a 0 ms timer costs a loop turn (~1 ms).
+  if (wait > 0) vu.timer = setTimeout(step, wait, vu);
+  else send(picker.next(), vu.cookie, vu.intended, answered, vu);
+}
+
+function answered(vu: Vu): void {
+  vu.intended = performance.now() + think();
+  step(vu);
 }
 
 function setVus(count: number): void {
   while (vus.length < count) {
-    const vu = { stopped: false };
-    vus.push(vu);
     // Global index interleaves workers so every cookie in the pool gets a user.
-    void runVu(vu, init.workerIndex + init.workerCount * vuSerial++);
+    const cookie = cookieFor(init.workerIndex + init.workerCount * vuSerial++);
+    // The first request waits one think time too: for exponential pauses that is exactly the
+    // steady state (memoryless), so the rate is flat from the start instead of a burst.
+    const first = init.thinkTime.distribution === 'exponential' ? think() : Math.random() * init.thinkTime.mean;
+    const vu: Vu = { stopped: false, cookie, intended: performance.now() + first, timer: null };
+    vus.push(vu);
+    step(vu);
   }
-  while (vus.length > count) vus.pop()!.stopped = true;
+  while (vus.length > count) {
+    const vu = vus.pop()!;
+    vu.stopped = true;
+    if (vu.timer) clearTimeout(vu.timer);
+  }
 }
 
 // --- arrival rate --------------------------------------------------------------------------
@@ -180,7 +152,6 @@ let ratePerSecond = 0;
 let arrivalTimer: NodeJS.Timeout | null = null;
 let nextArrival = 0;
 let arrivalSerial = 0;
-const pending = new Set<Promise<void>>();
 
 function setRate(perSecond: number): void {
   ratePerSecond = perSecond;
@@ -198,17 +169,14 @@ function arrivalTick(): void {
   // Fire every arrival that is due; each is timed from when it was due, not when it left.
   while (nextArrival <= now) {
     if (inFlight >= init.maxInFlight) dropped += 1;
-    else {
-      const p = send(picker.next(), cookieFor(arrivalSerial++), nextArrival);
-      pending.add(p);
-      void p.finally(() => pending.delete(p));
-    }
+    else send(picker.next(), cookieFor(arrivalSerial++), nextArrival, null, null);
     nextArrival += gap;
   }
   arrivalTimer = setTimeout(arrivalTick, Math.max(0, Math.min(nextArrival - performance.now(), 50)));
 }
 
 // --- control -------------------------------------------------------------------------------
+const sleepUntil = (at: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
 let stopping = false;
 const flusher = setInterval(flush, init.flushMs);
 port.postMessage({ type: 'ready' });
@@ -222,10 +190,10 @@ port.on('message', async (message: ToWorker) => {
     if (arrivalTimer) clearTimeout(arrivalTimer);
     // Let requests in flight finish (each bounded by the timeout), then report them.
     const deadline = performance.now() + init.timeoutMs + 100;
-    while ((inFlight > 0 || pending.size > 0) && performance.now() < deadline) await sleepUntil(performance.now() + 10);
+    while (inFlight > 0 && performance.now() < deadline) await sleepUntil(performance.now() + 10);
     clearInterval(flusher);
     flush();
-    await pool.close().catch(() => {});
+    client.close();
     port.postMessage({ type: 'stopped' });
   }
 });

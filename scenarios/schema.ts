@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { Duration } from '../core/config/fields.ts';
 
+const ENGINE_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
+
 /**
  * A scenario: what one virtual user does. Routes are picked at random by weight; a
  * `{offset}` in a path becomes a random page offset, as `offset=*` means in CE Pro's docs.
@@ -10,11 +12,20 @@ export const RouteSchema = z.strictObject({
   name: z.string().min(1).optional(),
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).prefault('GET'),
   /** Path with optional `{offset}` placeholder, e.g. /api/admin/jobs?limit=25&offset={offset}. */
-  path: z.string().startsWith('/'),
+  path: z.string().regex(/^\/[\x21-\x7e]*$/, 'must start with / and hold no spaces or control characters (percent-encode them)'),
   weight: z.number().positive(),
   /** session: the VU's admin cookie; cron: `Authorization: Bearer $CRON_SECRET`; none. */
   auth: z.enum(['session', 'cron', 'none']).prefault('session'),
-  headers: z.record(z.string(), z.string()).prefault({}),
+  /** Extra request headers; host, content-length, transfer-encoding and connection are the engine's. */
+  headers: z
+    .record(
+      z
+        .string()
+        .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name is letters, digits and !#$%&\'*+.^_`|~-')
+        .refine((name) => !ENGINE_HEADERS.has(name.toLowerCase()), 'host, content-length, transfer-encoding and connection are set by the engine; remove it'),
+      z.string().regex(/^[^\r\n\0]*$/, 'a header value cannot hold CR, LF or NUL'),
+    )
+    .prefault({}),
   /** JSON body for POST/PUT/PATCH. */
   body: z.unknown().optional(),
   /** Statuses that count as success (default: 2xx and 3xx). */

@@ -1,3 +1,4 @@
+import { parseScenario } from '../scenarios/load.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -94,5 +95,35 @@ describe('config errors (exit 2, every problem with its path)', () => {
   it('reports a config module that throws', async () => {
     const cwd = dirWith({ 'drill.config.mjs': 'throw new Error("kaput");' });
     await expect(loadConfig({ cwd })).rejects.toThrow(/could not load it \(kaput\)/);
+  });
+});
+
+describe('scenario errors (exit 2, naming the route field and the fix)', () => {
+  const scenario = (route: Record<string, unknown>) => ({ name: 's', routes: [{ path: '/ok', weight: 1, ...route }] });
+  const fails = (route: Record<string, unknown>) => {
+    try {
+      parseScenario(scenario(route), 'test.yaml');
+    } catch (e) {
+      expect(e).toBeInstanceOf(UsageError);
+      expect((e as UsageError).message).not.toContain('\n');
+      return (e as UsageError).message;
+    }
+    throw new Error('expected a scenario error');
+  };
+
+  it('refuses a path with spaces or line breaks (they would split the request line)', () => {
+    expect(fails({ path: '/a b' })).toMatch(/routes\.0\.path: must start with \/ and hold no spaces or control characters/);
+    expect(fails({ path: '/a\r\nx-injected: 1' })).toMatch(/routes\.0\.path/);
+  });
+
+  it('refuses header values with CR or LF, bad header names, and headers the engine sets', () => {
+    expect(fails({ headers: { 'x-a': 'v\r\nx-injected: 1' } })).toMatch(/routes\.0\.headers\.x-a: a header value cannot hold CR, LF or NUL/);
+    expect(fails({ headers: { 'bad name': 'v' } })).toMatch(/a header name is letters, digits/);
+    expect(fails({ headers: { 'Content-Length': '5' } })).toMatch(/set by the engine; remove it/);
+  });
+
+  it('accepts what a real route mix writes', () => {
+    const parsed = parseScenario(scenario({ path: '/api/admin/jobs?limit=25&offset={offset}', headers: { 'content-type': 'application/json', 'x-trace': 'a b;c=d' } }), 'test.yaml');
+    expect(parsed.routes[0]!.headers).toEqual({ 'content-type': 'application/json', 'x-trace': 'a b;c=d' });
   });
 });

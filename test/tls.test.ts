@@ -9,7 +9,7 @@ import { execDrill } from './helpers/cli.ts';
 import { HEALTHY_BODY } from './helpers/script-server.ts';
 
 // A self-signed HTTPS target on loopback: TLS is verified, so it is refused unless its CA
-// is given (NODE_EXTRA_CA_CERTS, read by Node at start for https and undici alike).
+// is given (NODE_EXTRA_CA_CERTS, read by Node at start for every TLS connection).
 let server: Server;
 let url: string;
 let dir: string;

@@ -45,6 +45,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
         const known = where === 'alerts' ? `alert ids are ${ALERT_IDS.join(', ')}` : 'check the spelling; see docs/configuration.md';
         return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${keys} (${known})`;
       }
+      // A record key that fails its own schema: say why, not just "Invalid key in record".
+      if (issue.code === 'invalid_key') return `${where}: ${issue.issues.map((inner) => inner.message).join(', ')}`;
       return `${where}: ${issue.message}`;
     })
     .join('; ');
