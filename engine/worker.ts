@@ -82,8 +82,18 @@ function flush(): void {
 
 // --- one request -------------------------------------------------------------------------
 /**
+ * Timers fire on whole milliseconds, typically 0.5 to 1 ms after the time asked for. So a
+ * request may leave up to half a millisecond before it is due, and its latency then counts
+ * from when it left: nothing is hidden (coordinated omission is about requests that leave
+ * late), and the typical lag drops from about 0.7 ms to about 0.2 ms. The rate is kept,
+ * since due times advance by the schedule, not by when requests left.
+ */
+const EARLY_MS = 0.5;
+
+/**
  * Sends one request and records it when it ends; `then` runs after (a user's next step).
- * Latency counts from `intendedAt`; lag is how late the request left against it.
+ * Latency counts from `intendedAt`, or from when the request left if that was earlier
+ * (see EARLY_MS); lag is how late it left against `intendedAt`.
  */
 function send(routeIndex: number, cookie: string, intendedAt: number, then: ((vu: Vu) => void) | null, vu: Vu | null): void {
   const startedAt = performance.now();
@@ -91,7 +101,7 @@ function send(routeIndex: number, cookie: string, intendedAt: number, then: ((vu
   client.request(heads.build(routeIndex, picker.pathFor(routeIndex), cookie), heads.noBody(routeIndex), (status, failure) => {
     inFlight -= 1;
     const endedAt = performance.now();
-    record(routeIndex, status, failure ? errorIndex[failure] : NONE, (endedAt - intendedAt) * 1000, Math.max(0, startedAt - intendedAt) * 1000);
+    record(routeIndex, status, failure ? errorIndex[failure] : NONE, (endedAt - Math.max(intendedAt, startedAt)) * 1000, Math.max(0, startedAt - intendedAt) * 1000);
     if (then) then(vu!);
   });
 }
@@ -120,7 +130,7 @@ function step(vu: Vu): void {
   if (vu.stopped) return;
   const wait = vu.intended - performance.now();
   // No timer when the request is already due: even a 0 ms timer costs a loop turn (~1 ms).
-  if (wait > 0) vu.timer = setTimeout(step, wait, vu);
+  if (wait > EARLY_MS) vu.timer = setTimeout(step, wait - EARLY_MS, vu);
   else send(picker.next(), vu.cookie, vu.intended, answered, vu);
 }
 
@@ -167,12 +177,12 @@ function arrivalTick(): void {
   const now = performance.now();
   const gap = 1000 / ratePerSecond;
   // Fire every arrival that is due; each is timed from when it was due, not when it left.
-  while (nextArrival <= now) {
+  while (nextArrival <= now + EARLY_MS) {
     if (inFlight >= init.maxInFlight) dropped += 1;
     else send(picker.next(), cookieFor(arrivalSerial++), nextArrival, null, null);
     nextArrival += gap;
   }
-  arrivalTimer = setTimeout(arrivalTick, Math.max(0, Math.min(nextArrival - performance.now(), 50)));
+  arrivalTimer = setTimeout(arrivalTick, Math.max(0, Math.min(nextArrival - EARLY_MS - performance.now(), 50)));
 }
 
 // --- control -------------------------------------------------------------------------------
