@@ -44,21 +44,26 @@ export interface RouteSummary {
   latencyMs: LatencySummary | null;
 }
 
+/**
+ * Counts for one route (or all of them) over one span. An `overall` tally keeps no
+ * histogram of its own: its latencies are its routes' histograms merged when asked
+ * (exact, since counts add), which saves two histogram updates per request.
+ */
 class Tally {
-  readonly hist: hdr.Histogram;
+  readonly hist: hdr.Histogram | null;
   requests = 0;
   errors = 0;
   timeouts = 0;
   authFailures = 0;
   readonly status: Record<string, number> = {};
   readonly transport: Record<string, number> = {};
-  constructor() {
-    this.hist = histogram();
+  constructor(withHistogram: boolean) {
+    this.hist = withHistogram ? histogram() : null;
   }
 
   add(status: number, error: number, latencyUs: number, failed: boolean, authFailed: boolean): void {
     this.requests += 1;
-    this.hist.recordValue(Math.max(1, Math.round(latencyUs)));
+    this.hist?.recordValue(Math.max(1, Math.round(latencyUs)));
     if (failed) this.errors += 1;
     if (authFailed) this.authFailures += 1;
     if (error !== 0) {
@@ -70,9 +75,10 @@ class Tally {
     }
   }
 
-  summary(spanMs: number): RouteSummary {
+  /** `merged`: the latencies of an overall tally, from mergedHistogram(). */
+  summary(spanMs: number, merged: hdr.Histogram | null = null): RouteSummary {
     const ms = (us: number) => Math.round(us) / 1000;
-    const h = this.hist;
+    const h = (merged ?? this.hist)!;
     return {
       requests: this.requests,
       rps: spanMs > 0 ? Math.round((this.requests / spanMs) * 1000 * 100) / 100 : 0,
@@ -97,8 +103,23 @@ class Tally {
   }
 
   destroy(): void {
-    this.hist.destroy();
+    this.hist?.destroy();
   }
+}
+
+/** One histogram holding every given tally's latencies; the caller destroys it. */
+function mergedHistogram(tallies: Iterable<Tally>): hdr.Histogram {
+  const merged = histogram();
+  for (const tally of tallies) if (tally.hist) merged.add(tally.hist);
+  return merged;
+}
+
+/** A summary of an overall tally, its latencies merged from its routes' histograms. */
+function overallSummary(overall: Tally, routes: Iterable<Tally>, spanMs: number): RouteSummary {
+  const merged = mergedHistogram(routes);
+  const summary = overall.summary(spanMs, merged);
+  merged.destroy();
+  return summary;
 }
 
 /** What the statistics need to know of a route to judge an answer. */
@@ -125,7 +146,7 @@ interface Bucket {
 
 /** Aggregates worker batches: whole-run tallies plus one-second intervals for the time series. */
 export class LoadStats {
-  private readonly overall = new Tally();
+  private readonly overall = new Tally(false);
   private readonly routes: Tally[];
   readonly lag = histogram();
   private readonly buckets = new Map<number, Bucket>();
@@ -142,7 +163,7 @@ export class LoadStats {
     private startedAtMs: number,
   ) {
     this.routeNames = routeSpecs.map((r) => r.name);
-    this.routes = routeSpecs.map(() => new Tally());
+    this.routes = routeSpecs.map(() => new Tally(true));
   }
 
   /** Seconds count from here: call when the load actually starts (after workers are ready). */
@@ -189,12 +210,12 @@ export class LoadStats {
     this.lastMs = Math.max(this.lastMs ?? endMs, endMs);
     const second = Math.floor((endMs - this.startedAtMs) / 1000);
     let bucket = this.buckets.get(second);
-    if (!bucket) this.buckets.set(second, (bucket = { overall: new Tally(), routes: new Map(), users }));
+    if (!bucket) this.buckets.set(second, (bucket = { overall: new Tally(false), routes: new Map(), users }));
     bucket.users = Math.max(bucket.users, users);
     this.lastUsers = users;
     bucket.overall.add(status, error, latencyUs, failed, auth);
     let tally = bucket.routes.get(route);
-    if (!tally) bucket.routes.set(route, (tally = new Tally()));
+    if (!tally) bucket.routes.set(route, (tally = new Tally(true)));
     tally.add(status, error, latencyUs, failed, auth);
     return auth;
   }
@@ -212,23 +233,26 @@ export class LoadStats {
       const bucket = this.buckets.get(second);
       this.buckets.delete(second);
       const routes: Record<string, RouteSummary> = {};
-      for (const [index, tally] of bucket?.routes ?? []) {
-        routes[this.routeNames[index]!] = tally.summary(1000);
-        tally.destroy();
-      }
-      const overall = bucket?.overall ?? new Tally();
-      out.push({ t: new Date(this.startedAtMs + second * 1000).toISOString(), elapsedS: second, users: bucket?.users ?? this.lastUsers, overall: overall.summary(1000), routes });
-      overall.destroy();
+      for (const [index, tally] of bucket?.routes ?? []) routes[this.routeNames[index]!] = tally.summary(1000);
+      const overall = overallSummary(bucket?.overall ?? new Tally(false), bucket?.routes.values() ?? [], 1000);
+      for (const tally of bucket?.routes.values() ?? []) tally.destroy();
+      out.push({ t: new Date(this.startedAtMs + second * 1000).toISOString(), elapsedS: second, users: bucket?.users ?? this.lastUsers, overall, routes });
     }
     return out;
   }
 
   /** Any percentile, in ms, for `overall` or a route name; null without requests. */
   percentileMs(key: string, percentile: number): number | null {
-    const index = this.routeNames.indexOf(key);
-    const tally = key === 'overall' ? this.overall : this.routes[index];
+    if (key === 'overall') {
+      if (this.overall.requests === 0) return null;
+      const merged = mergedHistogram(this.routes);
+      const value = merged.getValueAtPercentile(percentile) / 1000;
+      merged.destroy();
+      return value;
+    }
+    const tally = this.routes[this.routeNames.indexOf(key)];
     if (!tally || tally.requests === 0) return null;
-    return tally.hist.getValueAtPercentile(percentile) / 1000;
+    return tally.hist!.getValueAtPercentile(percentile) / 1000;
   }
 
   get requests(): number {
@@ -251,6 +275,6 @@ export class LoadStats {
           max: this.lag.maxValue / 1000,
         }
       : null;
-    return { overall: this.overall.summary(span), routes, scheduleLagMs: lag, dropped: this.dropped };
+    return { overall: overallSummary(this.overall, this.routes, span), routes, scheduleLagMs: lag, dropped: this.dropped };
   }
 }
