@@ -22,6 +22,7 @@ const say = (line = '') => {
   process.stdout.write(`${line}\n`);
 };
 const r2 = (n: number) => Math.round(n * 100) / 100;
+const signed = (n: number) => (n >= 0 ? `+${n}` : `−${-n}`);
 
 async function engineCeiling() {
   const nginx = await startNginx();
@@ -84,7 +85,7 @@ async function sessionsAtScale() {
     const steady = d.perSecond.slice(2, -1);
     const achieved = steady.reduce((a, b) => a + b, 0) / steady.length;
     const rss = process.memoryUsage().rss / 1024 / 1024;
-    say(`| ${users} | ${thinkMs / 1000}s | ${Math.round(intended)} | ${Math.round(achieved)} | ${r2(achieved / intended)} | ${d.lag?.p99} ms | ${Math.round(rss)} MB (+${Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20)}) |`);
+    say(`| ${users} | ${thinkMs / 1000}s | ${Math.round(intended)} | ${Math.round(achieved)} | ${r2(achieved / intended)} | ${d.lag?.p99} ms | ${Math.round(rss)} MB (${signed(Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20))} MB in this run) |`);
   }
   await target.stop();
   say('');
@@ -158,6 +159,6 @@ say('## Reading these numbers');
 say('');
 say('- Two cores hold the target, the load worker and the main thread (watcher, statistics), so the generator and the target compete for CPU. Compare ratios taken in one run, not absolute figures across runs.');
 say("- wrk is C; drill's engine is Node on raw sockets with its own response parser (engine/http1), plus per-request bookkeeping: route choice, cookie, latency from the intended send time. Most of its worker's time is the write and read system calls, as for wrk; the rest is JavaScript. CPU per request counts every thread of the process, the main thread's statistics included.");
-say('- Schedule lag is how late a request left against its intended time, measured inside the load worker. Timers fire on whole milliseconds, so a request leaves up to about 1 ms late at a p50 of about 0.6 ms; latency counts from the intended time, so that lag is in the reported latency too (coordinated omission is never hidden).');
+say('- Schedule lag is how late a request left against its intended time, measured inside the load worker. Timers fire on whole milliseconds, typically 0.5 to 1 ms late, so the engine lets a request leave up to 0.5 ms early and times it from when it left; a late request is timed from when it was due, so its lag is in its latency (coordinated omission is never hidden).');
 say("- The fixed-50 ms target sets its timer 1.5 ms short and waits out the rest, and reports the delay it actually applied, so the harness's error is not confused with the target's timer.");
 if (!quick) writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), `${lines.join('\n')}\n`);
