@@ -101,13 +101,9 @@ export class ResponseParser {
           i = after;
           break;
         }
-        case State.Body: {
-          const take = Math.min(this.remaining, end - i);
-          this.remaining -= take;
-          i += take;
-          if (this.remaining === 0) this.state = State.Done;
+        case State.Body:
+          i = this.skip(i, end, State.Done);
           break;
-        }
         case State.ChunkSize: {
           const c = buf[i]!;
           const digit = hexValue(c);
@@ -132,13 +128,9 @@ export class ResponseParser {
           this.state = this.remaining === 0 ? State.TrailerLineStart : State.ChunkData;
           i += 1;
           break;
-        case State.ChunkData: {
-          const take = Math.min(this.remaining, end - i);
-          this.remaining -= take;
-          i += take;
-          if (this.remaining === 0) this.state = State.ChunkDataCr;
+        case State.ChunkData:
+          i = this.skip(i, end, State.ChunkDataCr);
           break;
-        }
         case State.ChunkDataCr:
           if (buf[i] !== CR) return this.fail('chunk data longer than its size');
           this.state = State.ChunkDataLf;
@@ -176,6 +168,14 @@ export class ResponseParser {
     this.consumed = i - start;
     if (this.state === State.Failed) return 'error';
     return this.state === State.Done ? 'done' : 'more';
+  }
+
+  /** Passes over body bytes without reading them; `then` once `remaining` is used up. */
+  private skip(i: number, end: number, then: State): number {
+    const take = Math.min(this.remaining, end - i);
+    this.remaining -= take;
+    if (this.remaining === 0) this.state = then;
+    return i + take;
   }
 
   /**
