@@ -120,6 +120,24 @@ describe('HTTP/1.1 response parser', () => {
     );
   });
 
+  it('never throws on arbitrary bytes: every input is more, done, or an error with a reason', () => {
+    const noise = fc.oneof(
+      fc.uint8Array({ maxLength: 600 }),
+      // Mostly-HTTP noise reaches the deeper states more often than random bytes do.
+      fc.array(fc.constantFrom('HTTP/1.1 200 OK\r\n', 'content-length: 3\r\n', 'transfer-encoding: chunked\r\n', '\r\n', 'a;x\r\n', '0\r\n', 'zz', '\n'), { maxLength: 20 }).map((parts) => Buffer.from(parts.join(''))),
+    );
+    fc.assert(
+      fc.property(noise, fc.boolean(), fc.array(fc.nat(), { maxLength: 6 }), (bytes, noBody, cuts) => {
+        const parser = new ResponseParser();
+        parser.reset(noBody);
+        const { result } = feed(parser, Buffer.from(bytes), cuts, Buffer.alloc(0));
+        expect(['more', 'done', 'error']).toContain(result);
+        if (result === 'error') expect(parser.error).not.toBe('');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('stops at the end of an answer and leaves the bytes after it', () => {
     const parser = new ResponseParser();
     parser.reset(false);

@@ -128,7 +128,7 @@ export const ConfigSchema = z.strictObject({
         .optional(),
       /** Load worker threads (default: one per core but one, at least one). */
       workers: z.number().int().min(1).max(64).optional(),
-      /** A request slower than this is a timeout error. */
+      /** A request slower than this, waiting for a free connection included, is a timeout error. */
       timeout: durationAtLeast(100, '100ms').prefault('10s'),
       /** Health sampled before load starts: the "normal" the backlog alert compares with. */
       baseline: Duration.prefault('15s'),
