@@ -19,6 +19,17 @@ export function logSourceFrom(command: string, ctx: CliContext, flags: { logs?: 
   return null;
 }
 
+/**
+ * CRON_SECRET from the environment, or undefined. It goes into an Authorization header, so
+ * a line break (a CRLF .env file) is refused here, naming the fix and never the value.
+ */
+export function cronSecretFrom(ctx: CliContext): string | undefined {
+  const secret = ctx.env.CRON_SECRET;
+  if (!secret) return undefined;
+  if (/[\r\n\0]/.test(secret)) throw new UsageError('CRON_SECRET holds a line break or NUL (a .env file with CRLF endings?); export it without one');
+  return secret;
+}
+
 /** Loads the config (file, then flag overrides) for a command. */
 export async function configFor(ctx: CliContext, file: string | undefined, overrides: Record<string, unknown>): Promise<DrillConfig> {
   return (await loadConfig({ cwd: ctx.cwd, file, overrides })).config;

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { Http1Client, type Failure } from './http1/client.ts';
 import { RequestHeads, cookieLine } from './http1/request-heads.ts';
+import { EARLY_MS, lagUs, latencyUs } from './timing.ts';
 import { RoutePicker } from '../scenarios/route-picker.ts';
 import { thinkTimeSampler } from '../scenarios/think-time.ts';
 import { ERROR_CODES, type Batch, type ToWorker, type WorkerInit } from './protocol.ts';
@@ -42,7 +43,7 @@ function alloc(size: number) {
   };
 }
 
-function record(route: number, status: number, error: number, latencyUs: number, lagUs: number): void {
+function record(route: number, status: number, error: number, latency: number, lag: number): void {
   if (n === cap) {
     const bigger = alloc((cap *= 2));
     for (const key of Object.keys(cols) as (keyof typeof cols)[]) (bigger[key] as Float64Array).set(cols[key] as Float64Array);
@@ -51,8 +52,8 @@ function record(route: number, status: number, error: number, latencyUs: number,
   cols.route[n] = route;
   cols.status[n] = status;
   cols.error[n] = error;
-  cols.latencyUs[n] = latencyUs;
-  cols.lagUs[n] = lagUs;
+  cols.latencyUs[n] = latency;
+  cols.lagUs[n] = lag;
   cols.endMs[n] = Date.now();
   n += 1;
 }
@@ -82,18 +83,8 @@ function flush(): void {
 
 // --- one request -------------------------------------------------------------------------
 /**
- * Timers fire on whole milliseconds, typically 0.5 to 1 ms after the time asked for. So a
- * request may leave up to half a millisecond before it is due, and its latency then counts
- * from when it left: nothing is hidden (coordinated omission is about requests that leave
- * late), and the typical lag drops from about 0.7 ms to about 0.2 ms. The rate is kept,
- * since due times advance by the schedule, not by when requests left.
- */
-const EARLY_MS = 0.5;
-
-/**
  * Sends one request and records it when it ends; `then` runs after (a user's next step).
- * Latency counts from `intendedAt`, or from when the request left if that was earlier
- * (see EARLY_MS); lag is how late it left against `intendedAt`.
+ * Latency and lag are counted as engine/timing.ts explains.
  */
 function send(routeIndex: number, cookie: string, intendedAt: number, then: ((vu: Vu) => void) | null, vu: Vu | null): void {
   const startedAt = performance.now();
@@ -101,7 +92,7 @@ function send(routeIndex: number, cookie: string, intendedAt: number, then: ((vu
   client.request(heads.build(routeIndex, picker.pathFor(routeIndex), cookie), heads.noBody(routeIndex), (status, failure) => {
     inFlight -= 1;
     const endedAt = performance.now();
-    record(routeIndex, status, failure ? errorIndex[failure] : NONE, (endedAt - Math.max(intendedAt, startedAt)) * 1000, Math.max(0, startedAt - intendedAt) * 1000);
+    record(routeIndex, status, failure ? errorIndex[failure] : NONE, latencyUs(intendedAt, startedAt, endedAt), lagUs(intendedAt, startedAt));
     if (then) then(vu!);
   });
 }
@@ -198,12 +189,14 @@ port.on('message', async (message: ToWorker) => {
     stopping = true;
     setVus(0);
     if (arrivalTimer) clearTimeout(arrivalTimer);
-    // Let requests in flight finish (each bounded by the timeout), then report them.
-    const deadline = performance.now() + init.timeoutMs + 100;
+    // Let requests in flight finish: each ends by its timeout, which the client's sweep
+    // notices up to one sweep late. Any still open after that are timeouts too, recorded
+    // before the last flush so none is lost.
+    const deadline = performance.now() + init.timeoutMs + client.sweepMs + 100;
     while (inFlight > 0 && performance.now() < deadline) await sleepUntil(performance.now() + 10);
     clearInterval(flusher);
+    client.close('timeout');
     flush();
-    client.close();
     port.postMessage({ type: 'stopped' });
   }
 });

@@ -54,6 +54,16 @@ describe('drill CLI (in-process)', () => {
     expect(stderr).toMatch(message);
   });
 
+  it('a CRON_SECRET with a line break (a CRLF .env file) is exit 2, naming the fix and not the secret', async () => {
+    const target = ['--target', 'http://127.0.0.1:9'];
+    for (const argv of [['watch', ...target, '--duration', '1s'], ['stress', ...target, '--profile', 'smoke', '--duration', '1s'], ['validate', ...target]]) {
+      const { code, stderr } = await runCli(argv, { env: { CRON_SECRET: 'sentinel-cron-value\r' } });
+      expect(code, `${argv[0]}: ${stderr}`).toBe(2);
+      expect(stderr).toMatch(/CRON_SECRET holds a line break or NUL \(a \.env file with CRLF endings\?\); export it without one/);
+      expect(stderr).not.toContain('sentinel-cron-value');
+    }
+  });
+
   it('--version prints the package version', async () => {
     const { code, stdout } = await runCli(['--version']);
     expect(code).toBe(0);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { lagUs, latencyUs } from '../engine/timing.ts';
 import { runEngine } from './helpers/load.ts';
 import { startScriptServer, type ScriptServer } from './helpers/script-server.ts';
 
@@ -112,4 +113,29 @@ describe('load engine', () => {
     expect(summary.routes['GET /hang']!.timeouts).toBeGreaterThan(0);
     expect(summary.overall.transportErrors.timeout).toBe(summary.routes['GET /hang']!.timeouts);
   });
+
+  it('requests still open when the load stops are recorded as timeouts, none lost', async () => {
+    server = await startScriptServer(() => {}); // never answers
+    // With a 2.5 s timeout the client sweeps every 250 ms, so the last requests' timeouts are
+    // noticed up to 2.75 s after the stop: the stop must wait that long, or close them itself.
+    const { summary } = await runEngine(server.url, scenario([{ path: '/hang', weight: 1 }], { distribution: 'constant', mean: '0ms' }), { rate: 100, ms: 850, timeoutMs: 2500 });
+    expect(server.requests).toBeGreaterThan(50);
+    expect(summary.overall.requests).toBe(server.requests);
+    expect(summary.overall.transportErrors).toEqual({ timeout: server.requests });
+  });
+});
+
+describe('request timing', () => {
+  it('a request that left late counts from when it was due: the generator cannot hide its own delay', () => {
+    // Due at 100 ms, left at 300 ms (a stalled event loop), answered at 310 ms.
+    expect(latencyUs(100, 300, 310)).toBe(210_000);
+    expect(lagUs(100, 300)).toBe(200_000);
+  });
+
+  it('a request that left early counts from when it left, never less than its real time', () => {
+    // Due at 100 ms, left 0.4 ms early, answered 5 ms after it left.
+    expect(latencyUs(100, 99.6, 104.6)).toBeCloseTo(5000, 6);
+    expect(lagUs(100, 99.6)).toBe(0);
+  });
+
 });

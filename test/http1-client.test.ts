@@ -169,6 +169,19 @@ describe('HTTP/1.1 client', () => {
     expect(server.requests).toBe(2);
   });
 
+  it('an answer after the timeout is a timeout even before the sweep sees it, and the request behind it is never sent', async () => {
+    const server = await httpServer((_req, res) => setTimeout(() => res.writeHead(200).end(), 2600));
+    const c = client(server.url, { connections: 1, timeoutMs: 2500 });
+    // Sweeps run every 250 ms from the client's start; sending 100 ms later puts the answer
+    // (at 2.7 s) between the sweeps at 2.5 s and 2.75 s.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const [first, behind] = await Promise.all([get(c), get(c)]);
+    expect(first).toEqual({ status: 0, failure: 'timeout' });
+    expect(behind).toEqual({ status: 0, failure: 'timeout' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.requests).toBe(1);
+  });
+
   it('says refused when nothing listens', async () => {
     const free = net.createServer();
     await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
@@ -245,5 +258,32 @@ describe('HTTP/1.1 client', () => {
     expect(seen[1]).toMatchObject({ method: 'POST', body: '{"campaign":"é","n":3}', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength('{"campaign":"é","n":3}')) } });
     expect(seen[2]).toMatchObject({ method: 'POST', body: '', headers: { authorization: 'Bearer cron-secret-value', 'content-length': '0' } });
     expect(seen[2]!.headers.cookie).toBeUndefined();
+  });
+
+  it("the user's cookie and the cron secret replace a route's own cookie and authorization headers", async () => {
+    const seen: string[][] = [];
+    const server = await httpServer((req, res) => {
+      seen.push(req.rawHeaders.filter((_h, i) => i % 2 === 0).map((h) => h.toLowerCase()).filter((h) => h === 'cookie' || h === 'authorization').concat(String(req.headers.cookie ?? ''), String(req.headers.authorization ?? '')));
+      res.writeHead(200).end();
+    });
+    const heads = new RequestHeads(
+      [route({ auth: 'session', headers: { Cookie: 'route-cookie=1' } }), route({ auth: 'cron', headers: { Authorization: 'Basic route' } })],
+      new URL(server.url),
+      'cron-secret-value',
+    );
+    const c = client(server.url);
+    const send = (i: number, cookie: string) => new Promise<void>((resolve) => c.request(heads.build(i, '/', cookieLine(cookie)), false, () => resolve()));
+    await send(0, 'sb-ref-auth-token=user');
+    await send(0, '');
+    await send(1, '');
+    expect(seen).toEqual([
+      ['cookie', 'sb-ref-auth-token=user', ''],
+      ['cookie', 'route-cookie=1', ''],
+      ['authorization', '', 'Bearer cron-secret-value'],
+    ]);
+  });
+
+  it('refuses a cron secret with a line break rather than split the request', () => {
+    expect(() => new RequestHeads([route({ auth: 'cron' })], new URL('http://127.0.0.1:1'), 'secret\r\nx-injected: 1')).toThrow(/line break/);
   });
 });

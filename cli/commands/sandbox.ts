@@ -6,6 +6,7 @@ import { FAULT_KINDS, FaultParseError, parseFault } from '../../sandbox/faults.t
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import { SANDBOX_DEFAULT_CRON_SECRET } from '../../sandbox/options.ts';
 import { defineCommand } from '../spec.ts';
+import { cronSecretFrom } from '../run-helpers.ts';
 
 export const sandboxCommand = defineCommand({
   name: 'sandbox',
@@ -54,7 +55,7 @@ development secret "${SANDBOX_DEFAULT_CRON_SECRET}"), SANDBOX_CONTROL_SECRET (en
         dataDir: flags['data-dir'],
         cronInterval: flags['cron-interval'] !== undefined ? `${flags['cron-interval']}ms` : undefined,
         logFile: flags['log-file'] ? path.resolve(ctx.cwd, flags['log-file']) : undefined,
-        cronSecret: ctx.env.CRON_SECRET || undefined,
+        cronSecret: cronSecretFrom(ctx),
         controlSecret: ctx.env.SANDBOX_CONTROL_SECRET || undefined,
         jwtSecret: ctx.env.SANDBOX_JWT_SECRET || undefined,
         supabaseAccessToken: ctx.env.SUPABASE_ACCESS_TOKEN || undefined,

@@ -6,7 +6,7 @@ import { defaultScenario, loadScenarioFile } from '../../scenarios/load.ts';
 import { PROFILE_NAMES, resolveProfile, type ProfileName } from '../../scenarios/profiles.ts';
 import { mintSessionCookies } from '../../scenarios/sessions/mint.ts';
 import { readCookiePool } from '../../scenarios/sessions/pool.ts';
-import { configFor, executeRun, logSourceFrom, requireTarget } from '../run-helpers.ts';
+import { configFor, cronSecretFrom, executeRun, logSourceFrom, requireTarget } from '../run-helpers.ts';
 import { defineCommand, type CliContext } from '../spec.ts';
 
 export const stressCommand = defineCommand({
@@ -59,7 +59,7 @@ the load generator itself saturated.`,
         : [];
     if (engine === 'k6') {
       return executeRun(ctx, 'stress', config, flags.out, (runDir) =>
-        runStressOnK6({ config, target, profile, scenario, cookies, cronSecret: ctx.env.CRON_SECRET || undefined, logs, runDir, env: ctx.env, signal: ctx.signal, onProgress: (line) => ctx.stderr.write(`${line}\n`) }),
+        runStressOnK6({ config, target, profile, scenario, cookies, cronSecret: cronSecretFrom(ctx), logs, runDir, env: ctx.env, signal: ctx.signal, onProgress: (line) => ctx.stderr.write(`${line}\n`) }),
       );
     }
     return executeRun(ctx, 'stress', config, flags.out, (runDir) =>
@@ -69,7 +69,7 @@ the load generator itself saturated.`,
         profile,
         scenario,
         cookies,
-        cronSecret: ctx.env.CRON_SECRET || undefined,
+        cronSecret: cronSecretFrom(ctx),
         logs,
         allowTargets: flags['allow-target'] ?? [],
         workers: flags.workers,

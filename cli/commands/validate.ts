@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.ts';
 import { secrets } from '../../core/secrets.ts';
 import { validateCutover } from '../../runs/validate.ts';
 import { readCookiePool } from '../../scenarios/sessions/pool.ts';
-import { configFor, executeRun, logSourceFrom, requireTarget } from '../run-helpers.ts';
+import { configFor, cronSecretFrom, executeRun, logSourceFrom, requireTarget } from '../run-helpers.ts';
 import { defineCommand } from '../spec.ts';
 
 export const validateCommand = defineCommand({
@@ -53,7 +53,7 @@ reason; one that cannot run (refused, 401/403, 429 after backing off) is an erro
       validateCutover({
         config,
         target,
-        cronSecret: ctx.env.CRON_SECRET || undefined,
+        cronSecret: cronSecretFrom(ctx),
         databaseUrl,
         sourceDatabaseUrl,
         supabaseToken: ctx.env.SUPABASE_ACCESS_TOKEN || undefined,

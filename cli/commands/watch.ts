@@ -2,7 +2,7 @@ import path from 'node:path';
 import { withK6Results } from '../../k6/record.ts';
 import { runWatch } from '../../runs/watch.ts';
 import { defaultScenario } from '../../scenarios/load.ts';
-import { checkDuration, configFor, executeRun, logSourceFrom, requireTarget } from '../run-helpers.ts';
+import { checkDuration, configFor, cronSecretFrom, executeRun, logSourceFrom, requireTarget } from '../run-helpers.ts';
 import { defineCommand } from '../spec.ts';
 
 export const watchCommand = defineCommand({
@@ -32,7 +32,7 @@ the queue snapshot. Exit 1 if any alert fired or the samples could not be read.`
         config,
         target,
         durationMs,
-        cronSecret: ctx.env.CRON_SECRET || undefined,
+        cronSecret: cronSecretFrom(ctx),
         logs,
         runDir,
         signal: ctx.signal,

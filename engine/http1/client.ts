@@ -43,13 +43,17 @@ export class Http1Client {
   private waitingHead = 0;
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
+  /** How often timeouts are looked for: a timeout is noticed at most this late. */
+  readonly sweepMs: number;
   /** Reads of plain sockets land here and are parsed before the next read. */
   readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
 
   constructor(readonly options: Http1ClientOptions) {
-    // One sweep instead of a timer per request: timeouts are coarse by design (a tenth of
-    // the timeout, at most 250 ms late), and cost nothing while requests are quick.
-    this.sweeper = setInterval(() => this.sweep(), Math.max(10, Math.min(250, options.timeoutMs / 10)));
+    // One sweep instead of a timer per request: it costs nothing while requests are quick.
+    // A hung request is closed at most a sweep late (a tenth of the timeout, at most 250 ms);
+    // an answer that arrives after the timeout but before the sweep still counts as a timeout.
+    this.sweepMs = Math.max(10, Math.min(250, options.timeoutMs / 10));
+    this.sweeper = setInterval(() => this.sweep(), this.sweepMs);
     this.sweeper.unref();
   }
 
@@ -76,12 +80,12 @@ export class Http1Client {
     else this.waiting.push({ head, noBody, done, since: now });
   }
 
-  /** Closes every connection; requests still pending fail as 'other'. */
-  close(): void {
+  /** Closes every connection; requests still pending fail with `failure`. */
+  close(failure: Failure = 'other'): void {
     this.closed = true;
     clearInterval(this.sweeper);
-    for (const c of [...this.open]) c.destroy('other');
-    for (let next = this.nextWaiting(); next; next = this.nextWaiting()) next.done(0, 'other');
+    for (const c of [...this.open]) c.destroy(failure);
+    for (let next = this.nextWaiting(); next; next = this.nextWaiting()) next.done(0, failure);
   }
 
   // --- for Connection ------------------------------------------------------------------
@@ -91,7 +95,7 @@ export class Http1Client {
 
   /** @internal A connection finished a request and can take the next one. */
   released(c: Connection): void {
-    const next = this.nextWaiting();
+    const next = this.nextLive();
     if (next) c.send(next.head, next.noBody, next.done, next.since);
     else {
       c.idleSince = performance.now();
@@ -105,8 +109,23 @@ export class Http1Client {
     const at = this.idle.indexOf(c);
     if (at >= 0) this.idle.splice(at, 1);
     if (this.closed) return;
-    const next = this.nextWaiting();
+    const next = this.nextLive();
     if (next) new Connection(this).send(next.head, next.noBody, next.done, next.since);
+  }
+
+  /**
+   * The oldest waiting request still inside its timeout. Those past it fail without being
+   * sent (a microtask later, so no caller's callback runs inside another's).
+   */
+  private nextLive(): Waiting | undefined {
+    const now = performance.now();
+    let next = this.nextWaiting();
+    while (next && now - next.since > this.options.timeoutMs) {
+      const expired = next;
+      queueMicrotask(() => expired.done(0, 'timeout'));
+      next = this.nextWaiting();
+    }
+    return next;
   }
 
   private takeIdle(now: number): Connection | undefined {
@@ -135,9 +154,9 @@ export class Http1Client {
   private sweep(): void {
     const now = performance.now();
     const limit = this.options.timeoutMs;
-    // Waiting requests need no check of their own: they keep their first `since` when sent,
-    // and a request ahead of them always times out first, handing its connection to the
-    // next in line (a Set visits what is added during the loop, so that one is checked too).
+    // Waiting requests need no check here: every busy connection holds a request older than
+    // any waiting one (the queue is served oldest first), so busy ones time out first, and
+    // the connection each hands on goes to the oldest waiting request still in time.
     for (const c of this.open) if (c.done && now - c.since > limit) c.destroy('timeout');
     for (const c of [...this.idle]) if (now - c.idleSince > c.idleLimitMs) c.destroy(null);
   }
@@ -239,11 +258,13 @@ class Connection {
   private complete(reusable: boolean): void {
     const done = this.done!;
     const { status, keepAlive, keepAliveHintMs } = this.parser;
+    const late = performance.now() - this.since > this.client.options.timeoutMs;
     this.done = null;
     if (keepAliveHintMs > 0) this.idleLimitMs = Math.max(0, keepAliveHintMs - HINT_MARGIN_MS);
     if (reusable && keepAlive && !this.gone) this.client.released(this);
     else this.destroy(null);
-    done(status, null);
+    if (late) done(0, 'timeout');
+    else done(status, null);
   }
 }
 
