@@ -263,7 +263,8 @@ describe('HTTP/1.1 client', () => {
   it("the user's cookie and the cron secret replace a route's own cookie and authorization headers", async () => {
     const seen: string[][] = [];
     const server = await httpServer((req, res) => {
-      seen.push(req.rawHeaders.filter((_h, i) => i % 2 === 0).map((h) => h.toLowerCase()).filter((h) => h === 'cookie' || h === 'authorization').concat(String(req.headers.cookie ?? ''), String(req.headers.authorization ?? '')));
+      const names: string[] = req.rawHeaders.filter((_h, i) => i % 2 === 0).map((h) => h.toLowerCase()).filter((h) => h === 'cookie' || h === 'authorization');
+      seen.push([...names, req.headers.cookie ?? '', req.headers.authorization ?? '']);
       res.writeHead(200).end();
     });
     const heads = new RequestHeads(
