@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'reports/runs/', 'test-output/', 'coverage/', 'test/fixtures/'] },
+  { ignores: ['node_modules/', 'reports/runs/', 'test-output/', 'coverage/', 'test/fixtures/', 'bench/tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
