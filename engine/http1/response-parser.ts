@@ -124,21 +124,18 @@ export class ResponseParser {
           i += 1;
           break;
         case State.ChunkSizeLf:
-          if (buf[i] !== LF) return this.fail('CR not followed by LF after chunk size');
-          this.state = this.remaining === 0 ? State.TrailerLineStart : State.ChunkData;
+          if (!this.need(buf[i]!, LF, this.remaining === 0 ? State.TrailerLineStart : State.ChunkData, 'CR not followed by LF after chunk size')) return 'error';
           i += 1;
           break;
         case State.ChunkData:
           i = this.skip(i, end, State.ChunkDataCr);
           break;
         case State.ChunkDataCr:
-          if (buf[i] !== CR) return this.fail('chunk data longer than its size');
-          this.state = State.ChunkDataLf;
+          if (!this.need(buf[i]!, CR, State.ChunkDataLf, 'chunk data longer than its size')) return 'error';
           i += 1;
           break;
         case State.ChunkDataLf:
-          if (buf[i] !== LF) return this.fail('CR not followed by LF after chunk data');
-          this.state = State.ChunkSize;
+          if (!this.need(buf[i]!, LF, State.ChunkSize, 'CR not followed by LF after chunk data')) return 'error';
           this.sizeDigits = 0;
           i += 1;
           break;
@@ -151,8 +148,7 @@ export class ResponseParser {
           i += 1;
           break;
         case State.TrailerEndLf:
-          if (buf[i] !== LF) return this.fail('CR not followed by LF after trailers');
-          this.state = State.Done;
+          if (!this.need(buf[i]!, LF, State.Done, 'CR not followed by LF after trailers')) return 'error';
           i += 1;
           break;
         case State.UntilClose:
@@ -168,6 +164,16 @@ export class ResponseParser {
     this.consumed = i - start;
     if (this.state === State.Failed) return 'error';
     return this.state === State.Done ? 'done' : 'more';
+  }
+
+  /** The one byte the framing allows here moves to `next`; anything else fails with `why`. */
+  private need(actual: number, wanted: number, next: State, why: string): boolean {
+    if (actual !== wanted) {
+      this.fail(why);
+      return false;
+    }
+    this.state = next;
+    return true;
   }
 
   /** Passes over body bytes without reading them; `then` once `remaining` is used up. */
