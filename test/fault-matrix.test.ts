@@ -27,10 +27,18 @@ beforeEach(() => sandbox.faults.clear());
 describe('fault matrix', () => {
   it('stall: stress shows the stall in the route tail and fails its p99 threshold', async () => {
     sandbox.faults.add('stall:/api/admin/tags:800:2000');
-    const scenario = parseScenario({ name: 'tags', routes: [{ path: '/api/admin/tags', weight: 1 }], thinkTime: { distribution: 'constant', mean: '100ms', min: '0ms' } }, 'test');
-    const { record } = await stressFor(sandbox.url, { cookies, cronSecret: TEST_CRON_SECRET, durationMs: 5000, users: 6, scenario, config: { thresholds: { 'GET /api/admin/tags': ['p(99)<500'] } } });
+    const scenario = parseScenario({ name: 'tags', routes: [{ path: '/api/admin/tags', weight: 1 }] }, 'test');
+    // A 100 ms think (the profile's think time wins over the scenario's) brings every user
+    // into each 800 ms stall within its first ~100 ms: about 6 answers of 700 ms or more per
+    // stall among ~150 requests, so the p99 shows it on every run, not by luck.
+    const config = { thresholds: { 'GET /api/admin/tags': ['p(99)<500'] }, stress: { profiles: { smoke: { thinkTime: { distribution: 'constant' as const, mean: '100ms', min: '0ms' } } } } };
+    const { record } = await stressFor(sandbox.url, { cookies, cronSecret: TEST_CRON_SECRET, durationMs: 5000, users: 6, scenario, config });
     const check = record.checks.find((c) => c.id === 'threshold.GET /api/admin/tags.p(99)<500')!;
     expect(check.status, check.summary).toBe('fail');
+    expect(record.results).toMatchObject({ load: { routes: { 'GET /api/admin/tags': { requests: expect.any(Number) } } } });
+    const tags = (record.results as { load: { routes: Record<string, { requests: number; latencyMs: { max: number } }> } }).load.routes['GET /api/admin/tags']!;
+    expect(tags.requests).toBeGreaterThan(80);
+    expect(tags.latencyMs.max).toBeGreaterThan(600);
   });
 
   it('degraded: validate fails health.public and health.sustained', async () => {
