@@ -44,6 +44,7 @@ export const ScenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   routes: z.array(RouteSchema).min(1),
+  /** The profile's think time (its mean and min) wins over this; change it with stress.profiles.<name>.thinkTime. */
   thinkTime: ThinkTimeSchema.prefault({}),
   /** Random page offsets: 0, step, 2*step … up to max. */
   offsets: z.strictObject({ max: z.number().int().min(0).prefault(2000), step: z.number().int().positive().prefault(25) }).prefault({}),
