@@ -6,7 +6,7 @@
  * in its latency and cannot hide a slow target (coordinated omission). The rate is kept:
  * due times advance by the schedule, not by when requests left.
  */
-export const EARLY_MS = 0.5;
+export const EARLY_MS = 1;
 
 /** Microseconds from the earlier of due and sent to the end of the answer. */
 export function latencyUs(dueAt: number, sentAt: number, endedAt: number): number {
