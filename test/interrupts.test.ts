@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -10,7 +10,7 @@ import { validateCutover } from '../runs/validate.ts';
 import { CUTOVER_CHECKS } from '../validation/catalogue.ts';
 import { spawnDrill } from './helpers/cli.ts';
 import { ADMIN_URL, type TestDatabase } from './helpers/pg.ts';
-import { TEST_CRON_SECRET, sandboxOnTestDatabase, type TestSandbox } from './helpers/sandbox.ts';
+import { TEST_CRON_SECRET, sandboxOnTestDatabase, sandboxWorkDir, type TestSandbox } from './helpers/sandbox.ts';
 import { FAST_VALIDATE } from './helpers/region-move.ts';
 
 const fixture = sandboxOnTestDatabase({});
@@ -20,9 +20,7 @@ let cwd: string;
 
 beforeAll(async () => {
   ({ database, sandbox } = fixture);
-  cwd = mkdtempSync(path.join(tmpdir(), 'drill-interrupts-'));
-  writeFileSync(path.join(cwd, 'cookies.txt'), (await sandbox.mintCookies(3)).join('\n'));
-  writeFileSync(path.join(cwd, 'drill.config.json'), JSON.stringify({ watch: { interval: '250ms' }, stress: { baseline: '20s', recoveryTimeout: '1m' }, validate: { window: '1m' } }));
+  cwd = await sandboxWorkDir(sandbox, 'interrupts', { watch: { interval: '250ms' }, stress: { baseline: '20s', recoveryTimeout: '1m' }, validate: { window: '1m' } });
 });
 
 async function interrupt(args: string[], signal: NodeJS.Signals, afterMs: number) {

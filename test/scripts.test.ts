@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from './helpers/pg.ts';
-import { TEST_CRON_SECRET, sandboxOnTestDatabase, type TestSandbox } from './helpers/sandbox.ts';
+import { TEST_CRON_SECRET, sandboxOnTestDatabase, sandboxWorkDir, type TestSandbox } from './helpers/sandbox.ts';
 
 const SCRIPTS = fileURLToPath(new URL('../scripts/', import.meta.url));
 const fixture = sandboxOnTestDatabase({});
@@ -15,9 +14,7 @@ let cwd: string;
 
 beforeAll(async () => {
   ({ database, sandbox } = fixture);
-  cwd = mkdtempSync(path.join(tmpdir(), 'drill-scripts-'));
-  writeFileSync(path.join(cwd, 'cookies.txt'), (await sandbox.mintCookies(3)).join('\n'));
-  writeFileSync(path.join(cwd, 'drill.config.json'), JSON.stringify({ watch: { interval: '250ms' }, stress: { baseline: '300ms', recoveryTimeout: '3s' }, validate: { canary: { timeout: '10s' } } }));
+  cwd = await sandboxWorkDir(sandbox, 'scripts', { watch: { interval: '250ms' }, stress: { baseline: '300ms', recoveryTimeout: '3s' }, validate: { canary: { timeout: '10s' } } });
 });
 
 function script(name: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {

@@ -57,13 +57,6 @@ export class Http1Client {
     this.sweeper.unref();
   }
 
-  /** Requests in flight or waiting for a connection. */
-  get pending(): number {
-    let busy = 0;
-    for (const c of this.open) if (c.done) busy += 1;
-    return busy + this.waiting.length - this.waitingHead;
-  }
-
   /**
    * Sends one request: `head` is the whole request (request line, headers, blank line and
    * body). `done` is always called later, never from inside this call.

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
@@ -69,4 +69,15 @@ export function sandboxOnTestDatabase(options: SandboxOptionsInput = {}): { data
     await fixture.database?.drop();
   });
   return fixture;
+}
+
+/**
+ * A working directory for CLI and script runs against `sandbox`: cookies.txt with
+ * `sessions` of its sessions, and drill.config.json holding `config`.
+ */
+export async function sandboxWorkDir(sandbox: TestSandbox, name: string, config: Record<string, unknown>, sessions = 3): Promise<string> {
+  const cwd = mkdtempSync(path.join(tmpdir(), `drill-${name}-`));
+  writeFileSync(path.join(cwd, 'cookies.txt'), (await sandbox.mintCookies(sessions)).join('\n'));
+  writeFileSync(path.join(cwd, 'drill.config.json'), JSON.stringify(config));
+  return cwd;
 }
