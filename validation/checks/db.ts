@@ -1,13 +1,10 @@
 import { describeError } from '../../core/errors.ts';
 import type { CutoverCheck } from '../check.ts';
-import type { ValidateContext } from '../context.ts';
-import { quoteQualified, withClient } from '../db/connect.ts';
-import { diffShapes, extensionVersions, introspect, listTables } from '../db/introspect.ts';
+import { quoteQualified, withBoth, withClient } from '../db/connect.ts';
+import { assertDistinct } from '../db/identity.ts';
+import { resolveSchemas } from '../db/scope.ts';
+import { needsBoth, needsNew } from './db-inputs.ts';
 
-const needsNew = (ctx: ValidateContext) => (ctx.databaseUrl ? null : 'needs --database-url (or DATABASE_URL) for the new database');
-const needsBoth = (ctx: ValidateContext) =>
-  needsNew(ctx) ?? (ctx.sourceDatabaseUrl ? null : 'needs --source-database-url (or SOURCE_DATABASE_URL) for the old database');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Probe {
   ok: boolean;
@@ -44,80 +41,6 @@ export const dbReachable: CutoverCheck = {
   },
 };
 
-export const dbSchemaParity: CutoverCheck = {
-  id: 'db.schema_parity',
-  title: 'Same tables, columns, indexes, constraints, functions, triggers, policies and extensions',
-  strict: true,
-  needs: needsBoth,
-  async run(ctx) {
-    const schemas = ctx.config.validate.schemas;
-    const [[old, oldVersions], [next, newVersions]] = await Promise.all([
-      withClient(ctx.sourceDatabaseUrl!, async (c) => [await introspect(c, schemas), await extensionVersions(c)] as const),
-      withClient(ctx.databaseUrl!, async (c) => [await introspect(c, schemas), await extensionVersions(c)] as const),
-    ]);
-    const diffs = diffShapes(old, next);
-    const missing = diffs.filter((d) => d.missing.length);
-    const versionDrift = [...oldVersions].filter(([name, v]) => newVersions.has(name) && newVersions.get(name) !== v).map(([name, v]) => `${name} ${v} -> ${newVersions.get(name)}`);
-    const evidence = { schemas, differences: diffs.map((d) => ({ kind: d.kind, missing: d.missing.slice(0, 20), extra: d.extra.slice(0, 20) })), versionDrift };
-    if (missing.length) {
-      return { status: 'fail', summary: `missing in the new database: ${missing.map((d) => `${d.missing.length} ${d.kind} (${d.missing.slice(0, 3).join('; ')})`).join(', ')}`, evidence };
-    }
-    if (diffs.length || versionDrift.length) {
-      const parts = [...diffs.map((d) => `${d.extra.length} extra ${d.kind}`), ...(versionDrift.length ? [`extension versions differ: ${versionDrift.join(', ')}`] : [])];
-      return { status: 'warn', summary: `nothing missing; ${parts.join('; ')}`, evidence };
-    }
-    const counts = Object.fromEntries(Object.entries(next).map(([k, v]) => [k, v.size]));
-    return { status: 'pass', summary: `identical across ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`, evidence: { ...evidence, counts } };
-  },
-};
-
-async function countRows(url: string, tables: readonly string[]): Promise<Map<string, number | string>> {
-  return withClient(url, async (c) => {
-    const counts = new Map<string, number | string>();
-    for (const table of tables) {
-      try {
-        counts.set(table, Number((await c.query(`select count(*) as n from ${quoteQualified(table)}`)).rows[0].n));
-      } catch (error) {
-        counts.set(table, `error: ${describeError(error)}`);
-      }
-    }
-    return counts;
-  });
-}
-
-export const dbRowParity: CutoverCheck = {
-  id: 'db.row_parity',
-  title: 'Row counts match the old database',
-  strict: true,
-  needs: needsBoth,
-  async run(ctx) {
-    const { rowParityTables, rowParityExclude, schemas } = ctx.config.validate;
-    const tables = rowParityTables ?? (await withClient(ctx.sourceDatabaseUrl!, (c) => listTables(c, schemas))).filter((t) => !rowParityExclude.includes(t));
-    const compare = async (list: readonly string[]) => {
-      const [old, next] = await Promise.all([countRows(ctx.sourceDatabaseUrl!, list), countRows(ctx.databaseUrl!, list)]);
-      // A count that failed is never a match, even when both sides failed the same way.
-      return list
-        .filter((t) => typeof old.get(t) !== 'number' || old.get(t) !== next.get(t))
-        .map((t) => ({ table: t, old: old.get(t)!, new: next.get(t)! }));
-    };
-    let mismatches = await compare(tables);
-    const rechecked = mismatches.length;
-    // Counts taken a moment apart can differ while a straggling write lands: look once more.
-    if (rechecked) {
-      await sleep(2000);
-      mismatches = await compare(mismatches.map((m) => m.table));
-    }
-    const evidence = { tables: tables.length, excluded: rowParityTables ? [] : rowParityExclude, rechecked, mismatches };
-    const uncounted = mismatches.filter((m) => typeof m.old !== 'number' || typeof m.new !== 'number');
-    if (uncounted.length) {
-      return { status: 'error', summary: `could not count ${uncounted.length} tables: ${uncounted.slice(0, 3).map((m) => `${m.table} (${typeof m.old === 'number' ? m.new : m.old})`).join('; ')}`, evidence };
-    }
-    return mismatches.length
-      ? { status: 'fail', summary: `row counts differ in ${mismatches.length} tables (also on a second look): ${mismatches.slice(0, 5).map((m) => `${m.table} old ${m.old} new ${m.new}`).join('; ')}`, evidence }
-      : { status: 'pass', summary: `exact row counts match in ${tables.length} tables${rechecked ? ` (${rechecked} matched on a second look)` : ''}`, evidence };
-  },
-};
-
 export const dbSequences: CutoverCheck = {
   id: 'db.sequences',
   title: "Every sequence is ahead of its column's largest value",
@@ -145,7 +68,7 @@ export const dbSequences: CutoverCheck = {
            join pg_class t on t.oid = l.tbl_oid join pg_namespace n on n.oid = t.relnamespace
            join pg_attribute a on a.attrelid = t.oid and a.attnum = l.attnum
           where n.nspname = any($1)`,
-        [ctx.config.validate.schemas],
+        [await resolveSchemas(c, ctx.config.validate.schemas)],
       );
       const behind: { sequence: string; next: number; max: number }[] = [];
       for (const row of rows) {
@@ -179,6 +102,7 @@ export const dbMigrations: CutoverCheck = {
   strict: true,
   needs: needsBoth,
   async run(ctx) {
+    await withBoth(ctx.sourceDatabaseUrl!, ctx.databaseUrl!, assertDistinct);
     const [old, next] = await Promise.all([migrationVersions(ctx.sourceDatabaseUrl!), migrationVersions(ctx.databaseUrl!)]);
     if (old === null && next === null) return { status: 'skip', summary: 'neither database has supabase_migrations.schema_migrations' };
     const missing = (old ?? []).filter((v) => !(next ?? []).includes(v));
