@@ -1,82 +1,89 @@
-import type { DrillConfig } from '../core/config/schema.ts';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { DrillConfig } from '../config/schema.ts';
 import { formatDuration } from '../core/duration.ts';
-import type { RouteSummary } from '../engine/stats.ts';
-import type { CheckResultInput, RunRecord, RunRecordInput } from '../reports/record.ts';
+import { loadResultsOf, type CheckResultInput, type GateRecord, type RecordInputOf, type RunRecord } from '../record/run-record.ts';
+import { readRecord, runDirOf } from '../record/read.ts';
+import { UsageError } from '../core/errors.ts';
 import { finishRecord } from './record-base.ts';
+import { compareLoads, type Comparison, type GateMode } from './gate-compare.ts';
+import { cwdOf, resolveConfig, runDirPath, type RunInputs } from './inputs.ts';
+import { writeRun } from './write-run.ts';
 
-type Gate = DrillConfig['gate'];
-
-interface LoadResults {
-  overall: RouteSummary;
-  routes: Record<string, RouteSummary>;
+/** The release gate as a library call: a run judged against a baseline. */
+export interface GateInput extends RunInputs {
+  /** The baseline: a run directory, its run.json, or a record (default: config `baseline`, then reports/baseline). */
+  baseline?: string | RunRecord;
+  /** The run to judge: a run directory, its run.json, or a record. */
+  current: string | RunRecord;
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-
-/** One scope (overall or a route): p95, p99, error rate and, for overall, throughput. */
-function compareScope(scope: string, base: RouteSummary, cur: RouteSummary, gate: Gate): CheckResultInput[] {
-  const checks: CheckResultInput[] = [];
-  const id = (metric: string) => `gate.${scope}.${metric}`;
-  const tooFew = base.requests < gate.minRequests || cur.requests < gate.minRequests;
-  for (const [metric, limit] of [['p95', gate.maxP95Regression], ['p99', gate.maxP99Regression]] as const) {
-    const b = base.latencyMs?.[metric];
-    const c = cur.latencyMs?.[metric];
-    if (tooFew || b === undefined || c === undefined) {
-      checks.push({ id: id(metric), status: 'skip', summary: `too few requests to compare (${base.requests} baseline, ${cur.requests} current; at least ${gate.minRequests})`, evidence: {} });
-      continue;
-    }
-    const change = b > 0 ? (c - b) / b : 0;
-    checks.push({
-      id: id(metric),
-      status: change > limit ? 'fail' : 'pass',
-      summary: `${scope} ${metric} ${b.toFixed(1)}ms -> ${c.toFixed(1)}ms (${change >= 0 ? '+' : ''}${pct(change)}; allowed +${pct(limit)})`,
-      evidence: { baseline: b, current: c, change, allowed: limit },
-    });
+/** Compares the current run with the baseline, writes the gate's run directory and returns its record. */
+export async function compareRuns(input: GateInput): Promise<GateRecord> {
+  const cwd = cwdOf(input);
+  const config = await resolveConfig(input);
+  const side = (run: string | RunRecord, name: string): { record: RunRecord; path: string } => {
+    if (typeof run !== 'string') return { record: run, path: `(${name} record given in memory)` };
+    const dir = runDirOf(cwd, run);
+    return { record: readRecord(dir), path: dir };
+  };
+  const baselineArg = input.baseline ?? config.baseline ?? 'reports/baseline';
+  if (typeof baselineArg === 'string' && input.baseline === undefined && !existsSync(path.resolve(cwd, baselineArg))) {
+    throw new UsageError(`drill gate: no --baseline and no saved baseline at ${baselineArg}; save one with drill baseline save RUN`);
   }
-  const increase = cur.errorRate - base.errorRate;
-  checks.push({
-    id: id('error_rate'),
-    status: increase > gate.maxErrorRateIncrease ? 'fail' : 'pass',
-    summary: `${scope} error rate ${pct(base.errorRate)} -> ${pct(cur.errorRate)} (${increase >= 0 ? '+' : ''}${(increase * 100).toFixed(2)}pp; allowed +${(gate.maxErrorRateIncrease * 100).toFixed(2)}pp)`,
-    evidence: { baseline: base.errorRate, current: cur.errorRate, increase, allowed: gate.maxErrorRateIncrease },
-  });
-  if (scope === 'overall') {
-    const ratio = base.rps > 0 ? cur.rps / base.rps : 1;
-    checks.push({
-      id: id('throughput'),
-      status: ratio < gate.minThroughputRatio ? 'fail' : 'pass',
-      summary: `throughput ${base.rps} -> ${cur.rps} req/s (${ratio.toFixed(3)}x; at least ${gate.minThroughputRatio}x)`,
-      evidence: { baseline: base.rps, current: cur.rps, ratio, allowed: gate.minThroughputRatio },
-    });
-  }
-  return checks;
+  const baseline = side(baselineArg, 'baseline');
+  const current = side(input.current, 'current');
+  const dirOf = (run: string | RunRecord, s: { path: string }) => (typeof run === 'string' ? s.path : null);
+  return writeRun('gate', runDirPath(input, config, 'gate'), input.env ?? process.env, async () =>
+    gateRun(baseline.record, current.record, config, { baseline: baseline.path, current: current.path }, input.signal ?? new AbortController().signal, {
+      mode: 'stored',
+      dirs: { baseline: dirOf(baselineArg, baseline), current: dirOf(input.current, current) },
+    }),
+  );
 }
 
 /**
- * The pricing-change release gate: the current run against a blessed baseline, per route
- * and overall. Regressions beyond tolerance fail; so do alerts that fire now and did not
- * then, and a queue that takes much longer to recover.
+ * The pricing-change release gate: the current run against a baseline, per route and
+ * overall, each comparison an estimate with its interval (runs/gate-compare.ts). A
+ * regression beyond tolerance at the chosen confidence fails; so do alerts that fire now
+ * and did not then, and a queue that takes much longer to recover. Evidence that cannot
+ * decide is inconclusive, and says how much longer a run would need to be.
+ *
+ * `mode` live: the baseline is the control, loaded in the same window (runs/live-gate.ts);
+ * stored: a saved run, where a changed environment is named instead of blamed.
  */
-export function compareRuns(baseline: RunRecord, current: RunRecord, config: DrillConfig, paths: { baseline: string; current: string }, signal: AbortSignal): RunRecordInput {
+export function gateRun(
+  baseline: RunRecord,
+  current: RunRecord,
+  config: DrillConfig,
+  paths: { baseline: string; current: string },
+  signal: AbortSignal,
+  options: { mode?: GateMode; dirs?: { baseline: string | null; current: string | null }; control?: string; candidate?: string } = {},
+): RecordInputOf<'gate'> {
+  const mode = options.mode ?? 'stored';
   const started = Date.now();
   const gate = config.gate;
-  const base = baseline.results.load as LoadResults | null | undefined;
-  const cur = current.results.load as LoadResults | null | undefined;
+  const baseResults = loadResultsOf(baseline);
+  const curResults = loadResultsOf(current);
+  const base = baseResults?.load;
+  const cur = curResults?.load;
   const checks: CheckResultInput[] = [];
+  let comparison: Comparison | null = null;
   if (!base || !cur) {
     checks.push({ id: 'gate.inputs', status: 'error', summary: `${!base ? 'the baseline' : 'the current run'} has no load results: both must be stress runs`, evidence: paths });
   } else {
-    if (baseline.results.profile && current.results.profile) {
-      const bp = (baseline.results.profile as { name: string }).name;
-      const cp = (current.results.profile as { name: string }).name;
+    if (baseResults?.profile && curResults?.profile) {
+      const bp = baseResults.profile.name;
+      const cp = curResults.profile.name;
       if (bp !== cp) checks.push({ id: 'gate.profile', strict: false, status: 'warn', summary: `profiles differ: baseline ${bp}, current ${cp}`, evidence: { baseline: bp, current: cp } });
     }
-    checks.push(...compareScope('overall', base.overall, cur.overall, gate));
-    for (const [route, b] of Object.entries(base.routes)) {
-      const c = cur.routes[route];
-      if (!c) checks.push({ id: `gate.${route}.present`, strict: false, status: 'warn', summary: `${route} is in the baseline but not in the current run`, evidence: {} });
-      else checks.push(...compareScope(route, b, c, gate));
-    }
+    comparison = compareLoads(
+      { record: baseline, dir: options.dirs?.baseline ?? null },
+      { record: current, dir: options.dirs?.current ?? null },
+      config,
+      mode,
+    );
+    checks.push(...comparison.checks);
     const newAlerts = current.alerts.filter((a) => a.firedAt && !baseline.alerts.find((b) => b.id === a.id && b.firedAt)).map((a) => a.id);
     checks.push({
       id: 'gate.alerts',
@@ -84,8 +91,8 @@ export function compareRuns(baseline: RunRecord, current: RunRecord, config: Dri
       summary: newAlerts.length ? `alerts fired now and not in the baseline: ${newAlerts.join(', ')}` : 'no alert fired that the baseline did not',
       evidence: { newAlerts },
     });
-    const bRec = (baseline.results.recovery as { drainMs: number | null } | null | undefined)?.drainMs;
-    const cRec = (current.results.recovery as { drainMs: number | null; recovered: boolean } | null | undefined);
+    const bRec = baseResults?.recovery?.drainMs;
+    const cRec = curResults?.recovery;
     if (typeof bRec === 'number' && cRec) {
       const slower = cRec.drainMs === null ? Number.POSITIVE_INFINITY : cRec.drainMs - bRec;
       checks.push({
@@ -110,6 +117,16 @@ export function compareRuns(baseline: RunRecord, current: RunRecord, config: Dri
     checks,
     alerts: [],
     streams: {},
-    results: { baseline: paths.baseline, current: paths.current, baselineStartedAt: baseline.startedAt, currentStartedAt: current.startedAt, tolerances: gate },
+    results: {
+      baseline: paths.baseline,
+      current: paths.current,
+      baselineStartedAt: baseline.startedAt,
+      currentStartedAt: current.startedAt,
+      tolerances: gate,
+      mode,
+      confidence: gate.confidence,
+      ...(comparison ? { comparisons: comparison.comparisons, distributions: comparison.distributions, environment: comparison.environment } : {}),
+      ...(options.control ? { control: options.control, candidate: options.candidate } : {}),
+    },
   });
 }
