@@ -9,24 +9,50 @@
 //   --yes confirms every manual step without asking (rehearsals, CI).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { $, argv, echo, question } from 'zx';
+import readline from 'node:readline';
+import { $, argv, echo } from 'zx';
+import { drillBin } from './lib/drill.mjs';
 
 $.verbose = false;
-const DRILL = path.join(import.meta.dirname, '..', 'bin', 'drill.mjs');
+const DRILL = drillBin(import.meta.dirname);
 const operator = argv.operator ?? process.env.USER;
 if (!operator) {
   echo('cutover-checklist: --operator NAME is required (who is doing this cutover)');
   process.exit(2);
 }
 const out = path.resolve(argv.out ?? `reports/runs/cutover-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-const passthrough = ['target', 'supabase-project-ref', 'supabase-api-url', 'expect-region', 'readiness', 'window', 'drain-timeout', 'database-url', 'source-database-url', 'config']
+const passthrough = ['target', 'supabase-project-ref', 'supabase-api-url', 'expect-region', 'readiness', 'window', 'drain-timeout', 'database-url', 'source-database-url', 'cookies', 'logs', 'config']
   .filter((flag) => argv[flag] !== undefined)
   .flatMap((flag) => [`--${flag}`, String(argv[flag])]);
+if (argv.strict) passthrough.push('--strict');
+
+// Answers come from a terminal or a pipe. A pipe that ends before an answer is a "no", said
+// out loud: waiting on a closed stdin would leave the script hanging, then exiting 13.
+const answers = readline.createInterface({ input: process.stdin, terminal: false });
+const queued = [];
+const waiting = [];
+let closed = false;
+answers.on('line', (line) => (waiting.length ? waiting.shift()(line) : queued.push(line)));
+answers.on('close', () => {
+  closed = true;
+  while (waiting.length) waiting.shift()(null);
+});
+function question(prompt) {
+  process.stdout.write(prompt);
+  if (queued.length) return Promise.resolve(queued.shift());
+  if (closed) return Promise.resolve(null);
+  return new Promise((resolve) => waiting.push(resolve));
+}
 
 const steps = [];
 async function confirm(title) {
   if (!argv.yes) {
-    const answer = (await question(`${title}? [y/N] `)).trim().toLowerCase();
+    const reply = await question(`${title}? [y/N] `);
+    if (reply === null) {
+      echo(`\nstopped at "${title}": the answers ended (stdin closed) before this step was confirmed; nothing after it was done`);
+      return false;
+    }
+    const answer = reply.trim().toLowerCase();
     if (answer !== 'y' && answer !== 'yes') {
       echo(`stopped at "${title}": nothing after it was done`);
       return false;
@@ -69,4 +95,5 @@ if (confirmed) {
     echo(`report: ${path.join(out, 'report.md')}`);
   }
 }
+answers.close();
 process.exit(code);

@@ -6,9 +6,10 @@
 //     --allow-target staging.example --cookies cookies.txt [--users 1000] [--logs app.log]
 import path from 'node:path';
 import { $, argv, echo } from 'zx';
+import { drillBin } from './lib/drill.mjs';
 
 $.verbose = false;
-const DRILL = path.join(import.meta.dirname, '..', 'bin', 'drill.mjs');
+const DRILL = drillBin(import.meta.dirname);
 if (!argv.target || !argv.cookies) {
   echo('pre-launch-drill: --target URL and --cookies FILE are required');
   process.exit(2);
@@ -18,6 +19,8 @@ const common = [
   ...(argv.duration ? ['--duration', String(argv.duration)] : []),
   ...(argv['allow-target'] ? ['--allow-target', argv['allow-target']] : []),
   ...(argv.logs ? ['--logs', argv.logs] : []),
+  ...(argv['read-only'] ? ['--read-only'] : []),
+  ...(argv['allow-writes'] ? ['--allow-writes'] : []),
 ];
 const root = path.resolve(argv.out ?? 'reports/runs');
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
