@@ -31,7 +31,7 @@ export const ONE_ROUTE = parseScenario(
 );
 
 /** Our engine: `users` closed-loop users (no think time) or an arrival rate, for `ms`. */
-export async function runDrillEngine(url: string, opts: { users?: number; rate?: number; ms: number; workers?: number; thinkMs?: number; cookies?: string[] }) {
+export async function runDrillEngine(url: string, opts: { users?: number; rate?: number; ms: number; workers?: number; thinkMs?: number; cookies?: string[]; maxInFlight?: number; connections?: number }) {
   const scenario = opts.thinkMs === undefined ? ONE_ROUTE : { ...ONE_ROUTE, thinkTime: { distribution: 'exponential' as const, mean: opts.thinkMs, min: 0, max: opts.thinkMs * 10 } };
   const stats = new LoadStats([{ name: 'GET /', auth: 'none' }], Date.now());
   const perSecond: number[] = [];
@@ -43,7 +43,8 @@ export async function runDrillEngine(url: string, opts: { users?: number; rate?:
     cronSecret: null,
     workers: opts.workers ?? 1,
     timeoutMs: 10_000,
-    connections: Math.min(256, opts.users ?? 64),
+    connections: opts.connections ?? Math.min(256, opts.users ?? 64),
+    ...(opts.maxInFlight ? { maxInFlight: opts.maxInFlight } : {}),
     onBatch: (b) => {
       stats.add(b, opts.users ?? 0);
       peakElu = Math.max(peakElu, b.elu);
@@ -63,7 +64,7 @@ export async function runDrillEngine(url: string, opts: { users?: number; rate?:
   for (const i of stats.closeIntervals(Number.POSITIVE_INFINITY)) perSecond[i.elapsedS] = i.overall.requests;
   const summary = stats.summary();
   return {
-    perSecond: Array.from(perSecond, (n) => n ?? 0), requests: summary.overall.requests, rps: summary.overall.requests / elapsed, latency: summary.overall.latencyMs, lag: summary.scheduleLagMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, elapsed, peakElu };
+    perSecond: Array.from(perSecond, (n) => n ?? 0), requests: summary.overall.requests, dropped: summary.dropped, rps: summary.overall.requests / elapsed, latency: summary.overall.latencyMs, lag: summary.scheduleLagMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, elapsed, peakElu };
 }
 
 /** Raw autocannon on the same target, closed model with `connections`. */

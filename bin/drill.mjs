@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// The CLI shell: load TypeScript through tsx, run main(), map signals, set the exit code.
-import { register } from 'tsx/esm/api';
+// The CLI shell: run main(), map signals, set the exit code. In a clone it runs the
+// TypeScript sources through tsx; an installed package carries only the built dist/.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../cli/main.ts');
+const fromSource = existsSync(new URL('../cli/main.ts', import.meta.url));
+if (fromSource) (await import('tsx/esm/api')).register();
+const { main } = await import(fromSource ? '../cli/main.ts' : '../dist/cli/main.js');
 
 const controller = new AbortController();
 let interruptedBy = null;
@@ -21,5 +23,6 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 process.exitCode = await main(process.argv.slice(2), {
   signal: controller.signal,
   interruptedBy: () => interruptedBy,
-  isTTY: Boolean(process.stdout.isTTY),
+  isTTY: Boolean(process.stderr.isTTY),
+  columns: process.stderr.columns || 80,
 });

@@ -3,7 +3,7 @@ import { ExitCode, exitCodeForSignal } from '../core/exit-codes.ts';
 import { isDrillError, UsageError } from '../core/errors.ts';
 import { secrets } from '../core/secrets.ts';
 import { commands } from './commands/index.ts';
-import { commandHelp, globalHelp } from './help.ts';
+import { commandHelp, didYouMean, globalHelp, groupHelp } from './help.ts';
 import { parseCommandLine } from './parse.ts';
 import type { CliContext, CliIo, CommandSpec } from './spec.ts';
 
@@ -17,6 +17,7 @@ export interface MainOptions {
   signal?: AbortSignal;
   interruptedBy?: () => NodeJS.Signals | null;
   isTTY?: boolean;
+  columns?: number;
 }
 
 /**
@@ -36,6 +37,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     signal: options.signal ?? new AbortController().signal,
     interruptedBy: options.interruptedBy ?? (() => null),
     isTTY: options.isTTY ?? false,
+    columns: options.columns ?? 80,
+    output: { json: false, quiet: false },
   };
   try {
     return await dispatch(argv, ctx);
@@ -67,13 +70,27 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<number> {
   }
   const found = findCommand(argv);
   if (!found) {
-    const names = commands.map((c) => c.name).join(', ');
-    throw new UsageError(`unknown command "${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}"; commands: ${names}`);
+    // `drill k6`: a group of commands; its help lists them.
+    const group = commands.filter((c) => c.name.split(' ').length > 1 && c.name.split(' ')[0] === first);
+    if (group.length && (argv.length === 1 || argv[1] === '--help' || argv[1] === '-h')) {
+      ctx.stdout.write(groupHelp(first!, group));
+      return ExitCode.pass;
+    }
+    // The command is one word, or two for a group (`k6 export`): never a flag's value.
+    const words = argv.filter((a) => !a.startsWith('-'));
+    const grouped = commands.some((c) => c.name.startsWith(`${words[0]} `));
+    const asked = (grouped ? words.slice(0, 2) : words.slice(0, 1)).join(' ');
+    const near = didYouMean(asked, commands.map((c) => c.name));
+    throw new UsageError(`unknown command "${asked}"${near ? `; did you mean drill ${near}?` : ''} (commands: ${commands.map((c) => c.name).join(', ')})`);
   }
   const parsed = parseCommandLine(found.spec, argv.slice(found.words));
   if (parsed.help) {
     ctx.stdout.write(commandHelp(found.spec));
     return ExitCode.pass;
+  }
+  if ('json' in found.spec.flags && 'quiet' in found.spec.flags) {
+    const flags = parsed.flags as Record<string, unknown>;
+    ctx.output = { json: flags.json === true, quiet: flags.quiet === true };
   }
   const code = await found.spec.run({ flags: parsed.flags, positionals: parsed.positionals }, ctx);
   const signal = ctx.interruptedBy();

@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { loadConfig } from '../core/config/load.ts';
-import type { DrillConfig } from '../core/config/schema.ts';
-import { formatDuration } from '../core/duration.ts';
+import { loadConfig, type LoadedConfig } from '../config/load.ts';
+import { cronSecretOf } from '../runs/inputs.ts';
+import { headline } from '../reports/headline.ts';
+import type { DrillConfig } from '../config/schema.ts';
 import { UsageError } from '../core/errors.ts';
 import { ExitCode } from '../core/exit-codes.ts';
-import type { RunKind, RunRecord, RunRecordInput } from '../reports/record.ts';
-import { RunDir, defaultRunDir } from '../reports/run-dir.ts';
-import { writeRecord } from '../reports/write.ts';
+import type { RunRecord } from '../record/run-record.ts';
+import { defaultRunDir } from '../record/run-dir.ts';
 import type { LogSource } from '../signals/session.ts';
 import type { CliContext } from './spec.ts';
 
@@ -20,67 +20,92 @@ export function logSourceFrom(command: string, ctx: CliContext, flags: { logs?: 
 }
 
 /**
- * CRON_SECRET from the environment, or undefined. It goes into an Authorization header, so
- * a line break (a CRLF .env file) is refused here, naming the fix and never the value.
+ * Progress for a person: milestones as lines; `live` lines (once a second) overwrite each
+ * other on a terminal, cut to its width, and are left out elsewhere. --quiet: nothing.
  */
+export function progressPrinter(ctx: CliContext): (line: string, live?: boolean) => void {
+  return (line, live = false) => {
+    if (ctx.output.quiet) return;
+    const fitted = line.length > ctx.columns - 1 ? `${line.slice(0, ctx.columns - 2)}…` : line;
+    if (ctx.isTTY) ctx.stderr.write(live ? `\r\x1b[K${fitted}` : `\r\x1b[K${line}\n`);
+    else if (!live) ctx.stderr.write(`${line}\n`);
+  };
+}
+
+/** CRON_SECRET from the environment (refused with a line break in it: see runs/inputs.ts). */
 export function cronSecretFrom(ctx: CliContext): string | undefined {
-  const secret = ctx.env.CRON_SECRET;
-  if (!secret) return undefined;
-  if (/[\r\n\0]/.test(secret)) throw new UsageError('CRON_SECRET holds a line break or NUL (a .env file with CRLF endings?); export it without one');
-  return secret;
+  return cronSecretOf(undefined, ctx.env);
 }
 
 /** Loads the config (file, then flag overrides) for a command. */
 export async function configFor(ctx: CliContext, file: string | undefined, overrides: Record<string, unknown>): Promise<DrillConfig> {
-  return (await loadConfig({ cwd: ctx.cwd, file, overrides })).config;
+  return (await loadedConfigFor(ctx, file, overrides)).config;
 }
 
-export function requireTarget(command: string, flag: string | undefined, config: DrillConfig): string {
-  const target = flag ?? config.target;
-  if (!target) throw new UsageError(`drill ${command}: --target is required (or set target in drill.config); e.g. --target http://127.0.0.1:3999`);
-  return target.replace(/\/+$/, '');
+/** The same, in the shape the library entry points take, so the file is read once; deprecations print one line each. */
+export async function loadedConfigFor(ctx: CliContext, file: string | undefined, overrides: Record<string, unknown>): Promise<LoadedConfig> {
+  const loaded = await loadConfig({ cwd: ctx.cwd, file, overrides });
+  for (const line of loaded.warnings ?? []) ctx.stderr.write(`drill: warning: ${line}\n`);
+  return loaded;
 }
 
-export function checkDuration(command: string, durationMs: number | undefined, config: DrillConfig, fallbackMs?: number): number {
-  const ms = durationMs ?? fallbackMs;
-  if (ms === undefined) throw new UsageError(`drill ${command}: --duration is required; e.g. --duration 5m`);
-  if (ms <= 0) throw new UsageError(`drill ${command} --duration: must be longer than 0`);
-  if (ms > config.limits.maxDuration) {
-    throw new UsageError(
-      `drill ${command} --duration: ${formatDuration(ms)} is over the cap of ${formatDuration(config.limits.maxDuration)}; raise limits.maxDuration in drill.config to allow it`,
-    );
-  }
-  return ms;
+/** The run directory a command writes: --out, or a fresh one under config.outDir. */
+export function outDirFor(ctx: CliContext, config: DrillConfig, out: string | undefined, kind: string): string {
+  return path.resolve(ctx.cwd, out ?? defaultRunDir(path.resolve(ctx.cwd, config.outDir), kind));
+}
+
+/** Waits for a library run (which writes its own run directory), prints the verdict, maps it to the exit code. */
+export async function reportRun(ctx: CliContext, dir: string, run: Promise<RunRecord>): Promise<number> {
+  const record = await run;
+  printVerdict(ctx, record, dir);
+  return exitCodeOf(record);
+}
+
+/** The verdict's exit code: 0 pass, 4 inconclusive, 1 fail or invalid. */
+export function exitCodeOf(record: RunRecord): number {
+  return record.verdict === 'pass' ? ExitCode.pass : record.verdict === 'inconclusive' ? ExitCode.inconclusive : ExitCode.fail;
 }
 
 /**
- * Creates the run directory, runs `fn`, writes the record and its renderings, prints
- * where they are, and maps the verdict to the exit code. The record is written whatever
- * the verdict, and also when a signal cut the run short.
+ * The end of a run: the verdict, why, the headline figures and where the report is; with
+ * --json the record itself on stdout, for piping (the lines then go to stderr unless --quiet).
  */
-export async function executeRun(
-  ctx: CliContext,
-  kind: RunKind,
-  config: DrillConfig,
-  out: string | undefined,
-  fn: (runDir: RunDir) => Promise<RunRecordInput>,
-): Promise<number> {
-  const dir = path.resolve(ctx.cwd, out ?? defaultRunDir(path.resolve(ctx.cwd, config.outDir), kind));
-  const runDir = RunDir.create(dir);
-  let record: RunRecord;
-  try {
-    record = writeRecord(runDir, await fn(runDir));
-  } finally {
-    runDir.closeStreams();
-  }
-  printVerdict(ctx, record, dir);
-  return record.verdict === 'pass' ? ExitCode.pass : ExitCode.fail;
-}
-
 function printVerdict(ctx: CliContext, record: RunRecord, dir: string): void {
+  if (ctx.output.json) ctx.stdout.write(`${JSON.stringify(record)}\n`);
+  const io = ctx.output.json ? ctx.stderr : ctx.stdout;
+  if (ctx.output.json && ctx.output.quiet) return;
+  // The last live line is still on the terminal: clear it before the summary.
+  if (ctx.isTTY && !ctx.output.quiet) ctx.stderr.write('\r\x1b[K');
   const lines = [`drill ${record.kind}: ${record.verdict.toUpperCase()}${record.interrupted ? ` (interrupted by ${record.interrupted.signal}, partial record)` : ''}`];
   for (const reason of record.reasons.slice(0, 10)) lines.push(`  - ${reason}`);
   if (record.reasons.length > 10) lines.push(`  … and ${record.reasons.length - 10} more (see the report)`);
+  // The figures, wrapped at their separators to the terminal's width.
+  let row = '';
+  for (const figure of headline(record)) {
+    if (row && 2 + row.length + 3 + figure.length > ctx.columns) {
+      lines.push(`  ${row}`);
+      row = figure;
+    } else row = row ? `${row} · ${figure}` : figure;
+  }
+  if (row) lines.push(`  ${row}`);
   lines.push(`report: ${path.join(dir, 'report.md')}`);
-  ctx.stdout.write(`${lines.join('\n')}\n`);
+  io.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * A connection URL given as a flag must not hold a password: flags show in the process
+ * list and in shell history. Refused before anything runs, never echoing the URL.
+ */
+export function refusePasswordFlag(command: string, flag: string, url: string | undefined, envName: string): void {
+  if (url === undefined) return;
+  let password = '';
+  try {
+    const parsed = new URL(url);
+    password = parsed.password || parsed.searchParams.get('password') || '';
+  } catch {
+    return; // not a URL: the command's own check names the problem
+  }
+  if (password) {
+    throw new UsageError(`drill ${command} ${flag}: the URL holds a password, and flags show in the process list; put it in ${envName} instead`, 'E_PASSWORD_IN_FLAG');
+  }
 }

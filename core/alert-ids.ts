@@ -1,4 +1,4 @@
-/** The runbook's seven baseline alerts (shared/cepro-contract.md); ids are public surface. */
+/** The runbook's seven baseline alerts (docs/contracts/cepro.md); ids are public surface. */
 export const ALERT_IDS = [
   'health_degraded',
   'queue_backlog_high',

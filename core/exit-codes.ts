@@ -1,6 +1,6 @@
 /**
  * The one exit-code table. Operators' scripts branch on these numbers
- * (see shared/cli-contract.md), so they never change meaning.
+ * (see docs/contracts/cli.md), so they never change meaning.
  */
 export const ExitCode = {
   /** Every strict check passed and no alert fired. */
@@ -11,6 +11,8 @@ export const ExitCode = {
   usage: 2,
   /** The harness could not run: target or database unreachable at start, output unwritable. */
   cannotRun: 3,
+  /** The run completed but its evidence could not decide (verdict inconclusive): run longer, or side by side. */
+  inconclusive: 4,
   /** Interrupted by SIGINT (Ctrl-C) after writing a partial record. */
   sigint: 130,
   /** Interrupted by SIGTERM after writing a partial record. */

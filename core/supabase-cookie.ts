@@ -46,6 +46,30 @@ export function parseCookieHeader(header: string | undefined): Map<string, strin
  * `sb-*-auth-token` cookie is taken, as CE Pro has one project per deployment.
  */
 export function accessTokenFromCookies(header: string | undefined, projectRef?: string): string | null {
+  const found = authCookieValue(header, projectRef);
+  return found ? found.token : null;
+}
+
+/**
+ * The whole session in a Cookie header (refresh token and expiry included), as
+ * @supabase/ssr stores it; null when the cookie holds only a token or nothing readable.
+ */
+export function sessionFromCookies(header: string | undefined, projectRef?: string): { name: string; session: SupabaseSession } | null {
+  const found = authCookieValue(header, projectRef);
+  return found?.session ? { name: found.name, session: found.session } : null;
+}
+
+/** A Cookie header with its auth cookie (every chunk) replaced by `session`'s; other cookies kept. */
+export function replaceSessionCookie(header: string, projectRef: string, session: SupabaseSession): string {
+  const name = authCookieName(projectRef);
+  const kept = header
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p && !new RegExp(`^${name}(?:\\.\\d+)?=`).test(p));
+  return [...kept, ...encodeSessionCookie(projectRef, session)].join('; ');
+}
+
+function authCookieValue(header: string | undefined, projectRef?: string): { name: string; token: string; session: SupabaseSession | null } | null {
   const cookies = parseCookieHeader(header);
   const names = new Set<string>();
   for (const key of cookies.keys()) {
@@ -59,21 +83,22 @@ export function accessTokenFromCookies(header: string | undefined, projectRef?: 
       for (let i = 0; cookies.has(`${name}.${i}`); i += 1) chunks.push(cookies.get(`${name}.${i}`)!);
       value = chunks.join('');
     }
-    const token = decodeCookieValue(value);
-    if (token) return token;
+    const decoded = decodeCookieValue(value);
+    if (decoded) return { name, ...decoded };
   }
   return null;
 }
 
-function decodeCookieValue(raw: string): string | null {
+function decodeCookieValue(raw: string): { token: string; session: SupabaseSession | null } | null {
   try {
     const text = raw.startsWith('base64-')
       ? Buffer.from(raw.slice('base64-'.length), 'base64url').toString('utf8')
       : decodeURIComponent(raw);
     const parsed: unknown = JSON.parse(text);
-    if (Array.isArray(parsed)) return typeof parsed[0] === 'string' ? parsed[0] : null;
+    if (Array.isArray(parsed)) return typeof parsed[0] === 'string' ? { token: parsed[0], session: null } : null;
     if (parsed && typeof parsed === 'object' && typeof (parsed as { access_token?: unknown }).access_token === 'string') {
-      return (parsed as { access_token: string }).access_token;
+      const session = parsed as SupabaseSession;
+      return { token: session.access_token, session: typeof session.refresh_token === 'string' && typeof session.expires_at === 'number' ? session : null };
     }
   } catch {
     // Not a session cookie we can read: treated as no session.

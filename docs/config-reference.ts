@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigSchema } from '../core/config/schema.ts';
+import { ConfigSchema } from '../config/schema.ts';
 
 /**
  * docs/configuration.md, generated from the config schema itself so it cannot drift:
@@ -54,13 +54,13 @@ export function configurationReference(): string {
   return [
     '# Configuration reference',
     '',
-    '<!-- Generated from core/config/schema.ts by `npm run docs:config`; do not edit by hand. -->',
+    '<!-- Generated from config/schema.ts by `npm run docs:config`; do not edit by hand. -->',
     '',
     'Keys of `drill.config.{ts,mjs,json}` (`defineConfig()` in TypeScript). Durations are written',
     'with units (`250ms`, `5s`, `2m`, `1h`). Unknown keys are errors. Secrets never go here:',
     'they come from the environment (`CRON_SECRET`, `DATABASE_URL`, `SOURCE_DATABASE_URL`,',
     '`SUPABASE_ACCESS_TOKEN`). The meaning of each key is in the README table and in the comments',
-    'of `core/config/schema.ts`.',
+    'of `config/schema.ts`.',
     '',
     '| key | type | default |',
     '| --- | --- | --- |',

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Scenario } from '../scenarios/schema.ts';
 import type { Batch, FromWorker, ToWorker, WorkerInit } from './protocol.ts';
-import { split } from './stages.ts';
+import { split } from '../scenarios/stages.ts';
 
 export interface LoadEngineOptions {
   target: string;
@@ -13,11 +13,14 @@ export interface LoadEngineOptions {
   /** Connections per worker (default: enough for its share of users, at most 256). */
   connections?: number;
   maxInFlight?: number;
+  /** Live A/B: twin users load this deployment too (see WorkerInit.candidateTarget). */
+  candidateTarget?: string | null;
   onBatch(batch: Batch, workerIndex: number): void;
   onFatal?(message: string): void;
 }
 
-const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+// From source, workers need tsx registered first (worker-entry.mjs); built, they load worker.js.
+const WORKER_ENTRY = import.meta.url.endsWith('.ts') ? new URL('./worker-entry.mjs', import.meta.url) : new URL('./worker.js', import.meta.url);
 
 /**
  * Runs the load in worker threads, so one event loop does not cap it and the main thread
@@ -46,6 +49,7 @@ export class LoadEngine {
         connections: options.connections ?? 256,
         maxInFlight: options.maxInFlight ?? 10_000,
         flushMs: 250,
+        candidateTarget: options.candidateTarget ?? null,
       };
       const thread = new Worker(WORKER_ENTRY, { workerData: init });
       // A worker that dies before it is ready must not leave ready() waiting forever.
@@ -97,6 +101,11 @@ export class LoadEngine {
   setRate(perSecond: number): void {
     this.rate = Math.max(0, perSecond);
     this.threads.forEach((_, i) => this.send(i, { type: 'rate', perSecond: this.rate / this.threads.length }));
+  }
+
+  /** Swaps in refreshed sessions (the same pool, in the same order): users pick them up on their next request. */
+  setCookies(cookies: string[]): void {
+    this.threads.forEach((_, i) => this.send(i, { type: 'cookies', cookies }));
   }
 
   /** Stops every user, waits for answers in flight (bounded by the timeout), ends the threads. */

@@ -19,11 +19,19 @@ export interface WorkerInit {
   /** Arrival mode: most requests in flight before new arrivals are dropped (k6's maxVUs). */
   maxInFlight: number;
   flushMs: number;
+  /**
+   * Live A/B: a second deployment. Every user gets a twin with the same session that loads
+   * this one on the same schedule, so both see the same load at the same moments; a twin's
+   * answers carry route index + routes.length.
+   */
+  candidateTarget?: string | null;
 }
 
 export type ToWorker =
   | { type: 'vus'; count: number }
   | { type: 'rate'; perSecond: number }
+  /** Refreshed sessions: the pool's cookies, same order and length as `cookies` at init. */
+  | { type: 'cookies'; cookies: string[] }
   | { type: 'stop' };
 
 /** One flush of completed requests, column-wise so it transfers without copying. */

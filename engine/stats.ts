@@ -1,4 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
+import { latencyOf, type IntervalSummary, type LatencySummary, type LoadSummary, type RouteSummary } from '../record/load.ts';
 import { ERROR_CODES, type Batch } from './protocol.ts';
 
 /**
@@ -16,32 +17,6 @@ function histogram(): hdr.Histogram {
     bitBucketSize: 32,
     autoResize: true,
   });
-}
-
-export interface LatencySummary {
-  min: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
-export interface RouteSummary {
-  requests: number;
-  /** Requests per second over the measured span. */
-  rps: number;
-  /** Answers outside the route's expected statuses, plus transport errors. */
-  errors: number;
-  errorRate: number;
-  timeouts: number;
-  /** 401 and 403 answers: sessions refused (never hidden in "errors" alone). */
-  authFailures: number;
-  status: Record<string, number>;
-  transportErrors: Record<string, number>;
-  /** Milliseconds, from the intended send time to the end of the answer. */
-  latencyMs: LatencySummary | null;
 }
 
 /**
@@ -75,11 +50,11 @@ class Tally {
     }
   }
 
-  /** `merged`: the latencies of an overall tally, from mergedHistogram(). */
-  summary(spanMs: number, merged: hdr.Histogram | null = null): RouteSummary {
-    const ms = (us: number) => Math.round(us) / 1000;
+  /** `merged`: the latencies of an overall tally, from mergedHistogram(); `encode`: keep the histogram itself. */
+  summary(spanMs: number, merged: hdr.Histogram | null = null, encode = false): RouteSummary {
     const h = (merged ?? this.hist)!;
     return {
+      ...(encode && this.requests ? { histogram: hdr.encodeIntoCompressedBase64(h) } : {}),
       requests: this.requests,
       rps: spanMs > 0 ? Math.round((this.requests / spanMs) * 1000 * 100) / 100 : 0,
       errors: this.errors,
@@ -88,17 +63,7 @@ class Tally {
       authFailures: this.authFailures,
       status: { ...this.status },
       transportErrors: { ...this.transport },
-      latencyMs: this.requests
-        ? {
-            min: ms(h.minNonZeroValue),
-            mean: ms(h.mean),
-            p50: ms(h.getValueAtPercentile(50)),
-            p90: ms(h.getValueAtPercentile(90)),
-            p95: ms(h.getValueAtPercentile(95)),
-            p99: ms(h.getValueAtPercentile(99)),
-            max: ms(h.maxValue),
-          }
-        : null,
+      latencyMs: this.requests ? latencyOf(h) : null,
     };
   }
 
@@ -115,9 +80,9 @@ function mergedHistogram(tallies: Iterable<Tally>): hdr.Histogram {
 }
 
 /** A summary of an overall tally, its latencies merged from its routes' histograms. */
-function overallSummary(overall: Tally, routes: Iterable<Tally>, spanMs: number): RouteSummary {
+function overallSummary(overall: Tally, routes: Iterable<Tally>, spanMs: number, encode = false): RouteSummary {
   const merged = mergedHistogram(routes);
-  const summary = overall.summary(spanMs, merged);
+  const summary = overall.summary(spanMs, merged, encode);
   merged.destroy();
   return summary;
 }
@@ -129,19 +94,13 @@ export interface RouteSpec {
   auth?: 'session' | 'cron' | 'none';
 }
 
-export interface IntervalSummary {
-  /** Start of the second, ISO. */
-  t: string;
-  elapsedS: number;
-  users: number;
-  overall: RouteSummary;
-  routes: Record<string, RouteSummary>;
-}
-
 interface Bucket {
   overall: Tally;
+  dropped: number;
   routes: Map<number, Tally>;
   users: number;
+  /** Open model: the arrival rate asked for in this second. */
+  rate: number | null;
 }
 
 /** Aggregates worker batches: whole-run tallies plus one-second intervals for the time series. */
@@ -155,8 +114,12 @@ export class LoadStats {
   private lastUsers = 0;
   private lastMs: number | null = null;
   dropped = 0;
+  /** Open model: the arrival rate the engine is sending now (each interval keeps its highest). */
+  rateNow: number | null = null;
 
   private readonly routeNames: readonly string[];
+  /** When set, each interval carries the machine's CPU busy share for its second. */
+  machine: { cpuBusyBetween(fromMs: number, toMs: number): number | null } | null = null;
 
   constructor(
     private readonly routeSpecs: readonly RouteSpec[],
@@ -190,13 +153,26 @@ export class LoadStats {
   }
 
   /** Adds a batch; returns how many 401/403 answers it held (for the auth alert). */
-  add(batch: Batch, users: number): number {
+  add(batch: Batch, users: number, nowMs = Date.now()): number {
     let auth = 0;
+    if (batch.dropped) this.addDropped(batch.dropped, nowMs, users);
     this.dropped += batch.dropped;
     for (let i = 0; i < batch.count; i += 1) {
       if (this.record(batch.route[i]!, batch.status[i]!, batch.error[i]!, batch.latencyUs[i]!, batch.lagUs[i]!, batch.endMs[i]!, users)) auth += 1;
     }
     return auth;
+  }
+
+  /** Open model: arrivals dropped (the in-flight cap), counted in the second they were noticed. */
+  private addDropped(n: number, nowMs: number, users: number): void {
+    this.bucketAt(Math.floor((nowMs - this.startedAtMs) / 1000), users).dropped += n;
+  }
+
+  private bucketAt(second: number, users: number): Bucket {
+    let bucket = this.buckets.get(second);
+    if (!bucket) this.buckets.set(second, (bucket = { overall: new Tally(false), dropped: 0, routes: new Map(), users, rate: this.rateNow }));
+    if (this.rateNow !== null) bucket.rate = Math.max(bucket.rate ?? 0, this.rateNow);
+    return bucket;
   }
 
   /** One answer (or transport error, `error` > 0) for route index `route`; true when it was an auth failure. */
@@ -208,9 +184,7 @@ export class LoadStats {
     this.lag.recordValue(Math.max(1, Math.round(lagUs)));
     this.firstMs = Math.min(this.firstMs ?? endMs, endMs);
     this.lastMs = Math.max(this.lastMs ?? endMs, endMs);
-    const second = Math.floor((endMs - this.startedAtMs) / 1000);
-    let bucket = this.buckets.get(second);
-    if (!bucket) this.buckets.set(second, (bucket = { overall: new Tally(false), routes: new Map(), users }));
+    const bucket = this.bucketAt(Math.floor((endMs - this.startedAtMs) / 1000), users);
     bucket.users = Math.max(bucket.users, users);
     this.lastUsers = users;
     bucket.overall.add(status, error, latencyUs, failed, auth);
@@ -233,10 +207,23 @@ export class LoadStats {
       const bucket = this.buckets.get(second);
       this.buckets.delete(second);
       const routes: Record<string, RouteSummary> = {};
-      for (const [index, tally] of bucket?.routes ?? []) routes[this.routeNames[index]!] = tally.summary(1000);
+      // Each route's second keeps its histogram: a gate batches seconds into distributions.
+      for (const [index, tally] of bucket?.routes ?? []) routes[this.routeNames[index]!] = tally.summary(1000, null, true);
       const overall = overallSummary(bucket?.overall ?? new Tally(false), bucket?.routes.values() ?? [], 1000);
+      if (bucket?.dropped) overall.dropped = bucket.dropped;
       for (const tally of bucket?.routes.values() ?? []) tally.destroy();
-      out.push({ t: new Date(this.startedAtMs + second * 1000).toISOString(), elapsedS: second, users: bucket?.users ?? this.lastUsers, overall, routes });
+      const startMs = this.startedAtMs + second * 1000;
+      const cpuBusy = this.machine?.cpuBusyBetween(startMs, startMs + 1000) ?? null;
+      const rate = bucket ? bucket.rate : this.rateNow;
+      out.push({
+        t: new Date(startMs).toISOString(),
+        elapsedS: second,
+        users: bucket?.users ?? this.lastUsers,
+        ...(rate !== null ? { rate: Math.round(rate * 100) / 100 } : {}),
+        overall,
+        routes,
+        ...(cpuBusy !== null ? { machine: { cpuBusy } } : {}),
+      });
     }
     return out;
   }
@@ -259,11 +246,11 @@ export class LoadStats {
     return this.overall.requests;
   }
 
-  /** Whole-run figures; throughput over the span from the first to the last answer. */
-  summary(): { overall: RouteSummary; routes: Record<string, RouteSummary>; scheduleLagMs: LatencySummary | null; dropped: number } {
+  /** Whole-run figures; throughput over the span from the first to the last answer. `histograms`: keep each route's. */
+  summary(histograms = false): LoadSummary & { scheduleLagMs: LatencySummary | null; dropped: number } {
     const span = this.firstMs !== null && this.lastMs !== null ? Math.max(1000, this.lastMs - this.firstMs) : 0;
     const routes: Record<string, RouteSummary> = {};
-    this.routeNames.forEach((name, i) => (routes[name] = this.routes[i]!.summary(span)));
+    this.routeNames.forEach((name, i) => (routes[name] = this.routes[i]!.summary(span, null, histograms)));
     const lag = this.overall.requests
       ? {
           min: this.lag.minNonZeroValue / 1000,
@@ -275,6 +262,8 @@ export class LoadStats {
           max: this.lag.maxValue / 1000,
         }
       : null;
-    return { overall: overallSummary(this.overall, this.routes, span), routes, scheduleLagMs: lag, dropped: this.dropped };
+    const overall = overallSummary(this.overall, this.routes, span, histograms);
+    if (this.dropped) overall.dropped = this.dropped;
+    return { overall, routes, scheduleLagMs: lag, dropped: this.dropped };
   }
 }

@@ -4,7 +4,7 @@ import { Http1Client, type Failure } from './http1/client.ts';
 import { RequestHeads, cookieLine } from './http1/request-heads.ts';
 import { EARLY_MS, lagUs, latencyUs } from './timing.ts';
 import { RoutePicker } from '../scenarios/route-picker.ts';
-import { thinkTimeSampler } from '../scenarios/think-time.ts';
+import { seededRandom, thinkTimeSampler } from '../scenarios/think-time.ts';
 import { ERROR_CODES, type Batch, type ToWorker, type WorkerInit } from './protocol.ts';
 
 /**
@@ -19,8 +19,18 @@ const port = parentPort!;
 const target = new URL(init.target);
 const client = new Http1Client({ origin: target, connections: init.connections, timeoutMs: init.timeoutMs });
 const heads = new RequestHeads(init.routes, target, init.cronSecret);
+// Live A/B: the candidate's own connections and request heads (its Host header).
+const candidateTarget = init.candidateTarget ? new URL(init.candidateTarget) : null;
+const arms = [
+  { client, heads },
+  ...(candidateTarget
+    ? [{ client: new Http1Client({ origin: candidateTarget, connections: init.connections, timeoutMs: init.timeoutMs }), heads: new RequestHeads(init.routes, candidateTarget, init.cronSecret) }]
+    : []),
+];
+const ROUTES = init.routes.length;
 const picker = new RoutePicker(init.routes, init.offsets);
-const think = thinkTimeSampler(init.thinkTime);
+// Live A/B twins seed their own generators from this worker's seed and their pair's number.
+const twinSeed = Math.floor(Math.random() * 2 ** 31);
 const NONE = 0;
 const errorIndex: Record<Failure, number> = { timeout: ERROR_CODES.indexOf('timeout'), refused: ERROR_CODES.indexOf('refused'), reset: ERROR_CODES.indexOf('reset'), other: ERROR_CODES.indexOf('other') };
 
@@ -86,13 +96,14 @@ function flush(): void {
  * Sends one request and records it when it ends; `then` runs after (a user's next step).
  * Latency and lag are counted as engine/timing.ts explains.
  */
-function send(routeIndex: number, cookie: string, intendedAt: number, then: ((vu: Vu) => void) | null, vu: Vu | null): void {
+function send(routeIndex: number, cookie: string, intendedAt: number, then: ((vu: Vu) => void) | null, vu: Vu | null, arm = 0, path = picker.pathFor(routeIndex)): void {
   const startedAt = performance.now();
+  const { client, heads } = arms[arm]!;
   inFlight += 1;
-  client.request(heads.build(routeIndex, picker.pathFor(routeIndex), cookie), heads.noBody(routeIndex), (status, failure) => {
+  client.request(heads.build(routeIndex, path, cookie), heads.noBody(routeIndex), (status, failure) => {
     inFlight -= 1;
     const endedAt = performance.now();
-    record(routeIndex, status, failure ? errorIndex[failure] : NONE, latencyUs(intendedAt, startedAt, endedAt), lagUs(intendedAt, startedAt));
+    record(routeIndex + arm * ROUTES, status, failure ? errorIndex[failure] : NONE, latencyUs(intendedAt, startedAt, endedAt), lagUs(intendedAt, startedAt));
     if (then) then(vu!);
   });
 }
@@ -104,13 +115,19 @@ function send(routeIndex: number, cookie: string, intendedAt: number, then: ((vu
  */
 interface Vu {
   stopped: boolean;
-  cookie: string;
+  /** 0, or 1 for a live A/B twin loading the candidate. */
+  arm: number;
+  /** Its session's place in the pool: a refreshed session reaches the user on its next request. */
+  cookieIndex: number;
   intended: number;
   timer: NodeJS.Timeout | null;
+  /** Its own draws (pauses, routes, pages); a live A/B twin pair shares the seed, so both draw alike. */
+  random: () => number;
+  think: () => number;
 }
 const vus: Vu[] = [];
 let vuSerial = 0;
-const cookieLines = init.cookies.map(cookieLine);
+let cookieLines = init.cookies.map(cookieLine);
 
 function cookieFor(globalIndex: number): string {
   return cookieLines.length ? cookieLines[globalIndex % cookieLines.length]! : '';
@@ -122,26 +139,35 @@ function step(vu: Vu): void {
   const wait = vu.intended - performance.now();
   // No timer when the request is already due: even a 0 ms timer costs a loop turn (~1 ms).
   if (wait > EARLY_MS) vu.timer = setTimeout(step, wait - EARLY_MS, vu);
-  else send(picker.next(), vu.cookie, vu.intended, answered, vu);
+  else {
+    const route = picker.next(vu.random);
+    send(route, cookieFor(vu.cookieIndex), vu.intended, answered, vu, vu.arm, picker.pathFor(route, vu.random));
+  }
 }
 
 function answered(vu: Vu): void {
-  vu.intended = performance.now() + think();
+  vu.intended = performance.now() + vu.think();
   step(vu);
 }
 
 function setVus(count: number): void {
-  while (vus.length < count) {
+  // Live A/B: `count` users per arm, each twin pair sharing one session.
+  const target = count * arms.length;
+  while (vus.length < target) {
     // Global index interleaves workers so every cookie in the pool gets a user.
-    const cookie = cookieFor(init.workerIndex + init.workerCount * vuSerial++);
+    const cookieIndex = init.workerIndex + init.workerCount * Math.floor(vuSerial / arms.length);
+    const arm = vuSerial % arms.length;
+    const random = seededRandom(twinSeed + Math.floor(vuSerial / arms.length) * 0x9e3779b1);
+    const userThink = thinkTimeSampler(init.thinkTime, random);
+    vuSerial += 1;
     // The first request waits one think time too: for exponential pauses that is exactly the
     // steady state (memoryless), so the rate is flat from the start instead of a burst.
-    const first = init.thinkTime.distribution === 'exponential' ? think() : Math.random() * init.thinkTime.mean;
-    const vu: Vu = { stopped: false, cookie, intended: performance.now() + first, timer: null };
+    const first = init.thinkTime.distribution === 'exponential' ? userThink() : random() * init.thinkTime.mean;
+    const vu: Vu = { stopped: false, arm, cookieIndex, intended: performance.now() + first, timer: null, random, think: userThink };
     vus.push(vu);
     step(vu);
   }
-  while (vus.length > count) {
+  while (vus.length > target) {
     const vu = vus.pop()!;
     vu.stopped = true;
     if (vu.timer) clearTimeout(vu.timer);
@@ -170,7 +196,13 @@ function arrivalTick(): void {
   // Fire every arrival that is due; each is timed from when it was due, not when it left.
   while (nextArrival <= now + EARLY_MS) {
     if (inFlight >= init.maxInFlight) dropped += 1;
-    else send(picker.next(), cookieFor(arrivalSerial++), nextArrival, null, null);
+    else {
+      const serial = arrivalSerial++;
+      // Live A/B: each arrival goes to both arms, the same route and page on each.
+      const route = picker.next();
+      const path = picker.pathFor(route);
+      for (let arm = 0; arm < arms.length; arm += 1) send(route, cookieFor(serial), nextArrival, null, null, arm, path);
+    }
     nextArrival += gap;
   }
   arrivalTimer = setTimeout(arrivalTick, Math.max(0, Math.min(nextArrival - EARLY_MS - performance.now(), 50)));
@@ -185,6 +217,7 @@ port.postMessage({ type: 'ready' });
 port.on('message', async (message: ToWorker) => {
   if (message.type === 'vus') setVus(message.count);
   else if (message.type === 'rate') setRate(message.perSecond);
+  else if (message.type === 'cookies') cookieLines = message.cookies.map(cookieLine);
   else if (message.type === 'stop') {
     stopping = true;
     setVus(0);
@@ -195,7 +228,7 @@ port.on('message', async (message: ToWorker) => {
     const deadline = performance.now() + init.timeoutMs + client.sweepMs + 100;
     while (inFlight > 0 && performance.now() < deadline) await sleepUntil(performance.now() + 10);
     clearInterval(flusher);
-    client.close('timeout');
+    for (const arm of arms) arm.client.close('timeout');
     flush();
     port.postMessage({ type: 'stopped' });
   }

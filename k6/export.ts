@@ -1,34 +1,56 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { makeDirectory } from '../core/fs.ts';
 import path from 'node:path';
 import { formatDuration } from '../core/duration.ts';
 import type { ResolvedProfile } from '../scenarios/profiles.ts';
 import type { Scenario } from '../scenarios/schema.ts';
+import type { ThresholdSpec } from '../thresholds/evaluate.ts';
 import { testRunManifest } from './manifest.ts';
 import { generateK6Script } from './script.ts';
+
+export interface ExportInput {
+  scenario: Scenario;
+  profile: ResolvedProfile;
+  thresholds: readonly ThresholdSpec[];
+  outDir: string;
+  parallelism: number;
+  /** A cookie pool to write beside the script as cookies.json (a JSON array, mode 0600). */
+  cookies?: readonly string[];
+  /** Open model: k6's maxVUs, drill's stress.maxInFlight (default 1000). */
+  maxInFlight?: number;
+}
 
 export interface ExportResult {
   files: string[];
   keptThresholds: string[];
 }
 
-/** Writes script.js, testrun.yaml and README.md for a distributed run of the same drill. */
-export function exportK6(scenario: Scenario, profile: ResolvedProfile, outDir: string, parallelism: number): ExportResult {
-  mkdirSync(outDir, { recursive: true });
-  const { script, keptThresholds } = generateK6Script(scenario, profile);
+/** Writes script.js, testrun.yaml and README.md (and cookies.json when given) for a run of the same drill on k6. */
+export function exportK6(input: ExportInput): ExportResult {
+  const { profile, outDir, parallelism } = input;
+  makeDirectory(outDir, '--out');
+  const { script, keptThresholds } = generateK6Script(input.scenario, profile, input.thresholds, input.maxInFlight);
   const name = `drill-${profile.name}`;
-  const files = {
+  const files: Record<string, string> = {
     'script.js': script,
     'testrun.yaml': testRunManifest({ name, parallelism, configMap: name, secretName: 'drill-secrets' }),
-    'README.md': readme(profile, name, parallelism, keptThresholds),
+    'README.md': readme(profile, name, parallelism, keptThresholds, Boolean(input.cookies)),
   };
   for (const [file, text] of Object.entries(files)) writeFileSync(path.join(outDir, file), text);
-  return { files: Object.keys(files).map((f) => path.join(outDir, f)), keptThresholds };
+  const written = Object.keys(files).map((f) => path.join(outDir, f));
+  if (input.cookies) {
+    // Live sessions: readable by the owner only.
+    const file = path.join(outDir, 'cookies.json');
+    writeFileSync(file, `${JSON.stringify(input.cookies)}\n`, { mode: 0o600 });
+    written.push(file);
+  }
+  return { files: written, keptThresholds };
 }
 
-function readme(profile: ResolvedProfile, name: string, parallelism: number, kept: string[]): string {
+function readme(profile: ResolvedProfile, name: string, parallelism: number, kept: string[], withCookies: boolean): string {
   return `# drill ${profile.name} on k6
 
-Profile \`${profile.name}\`: up to ${profile.peakUsers} VUs for ${formatDuration(profile.durationMs)}, split over ${parallelism} runner pods.
+Profile \`${profile.name}\`: ${profile.model === 'open' ? `arrivals ramping to ${profile.peakRate}/s (\`ramping-arrival-rate\`; arrivals no VU can take are counted as \`dropped_iterations\`)` : `up to ${profile.peakUsers} VUs`} for ${formatDuration(profile.durationMs)}, split over ${parallelism} runner pods.
 
 ## One machine
 
@@ -36,7 +58,8 @@ Profile \`${profile.name}\`: up to ${profile.peakUsers} VUs for ${formatDuration
 k6 run -e BASE_URL=https://staging.example.com -e COOKIES_FILE=cookies.json -e CRON_SECRET=… \\
   -e SUMMARY_FILE=summary.json script.js
 \`\`\`
-\`cookies.json\` is a JSON array of Cookie headers (\`drill sandbox --write-cookie-pool\` writes one per line).
+\`COOKIES_FILE\` takes either pool format drill writes: one Cookie header per line
+(\`drill sandbox --write-cookie-pool\`), or a JSON array.${withCookies ? ' `cookies.json` here is the pool given to `drill k6 export --cookies`: it holds live sessions, so keep it out of version control and delete it after the run.' : ''}
 
 ## k6-operator
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import type { LatencySummary, RouteSummary } from '../engine/stats.ts';
+import type { LatencySummary, RouteSummary } from '../record/load.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { routeTag } from './script.ts';
 
@@ -123,5 +123,8 @@ export function mergeK6Summaries(summaries: readonly K6Summary[], scenario: Scen
   const k6Thresholds = summaries.flatMap((s) =>
     Object.entries(s.metrics).flatMap(([metric, m]) => Object.entries(m.thresholds).map(([expr, ok]) => ({ file: path.basename(s.file), metric, expr, ok }))),
   );
-  return { load: { overall, routes, scheduleLagMs: null, dropped: 0 }, notes, k6Thresholds, spanMs };
+  // ramping-arrival-rate: arrivals k6 had no VU for, as drill counts its dropped arrivals.
+  const dropped = Math.round(total('dropped_iterations', 'count'));
+  if (dropped) overall.dropped = dropped;
+  return { load: { overall, routes, scheduleLagMs: null, dropped }, notes, k6Thresholds, spanMs };
 }

@@ -1,5 +1,5 @@
 import junitReportBuilder, { type Builder } from 'junit-report-builder';
-import type { RunRecord } from './record.ts';
+import type { RunRecord } from '../record/run-record.ts';
 
 /**
  * junit.xml: every check (thresholds included) and every alert as a testcase, so CI shows
@@ -22,14 +22,23 @@ export function renderJunit(record: RunRecord): string {
     } else if (check.status === 'error') {
       if (check.strict) test.error(check.summary, 'error', detail);
       else test.standardOutput(`advisory check could not run: ${detail}`);
-    } else if (check.status === 'skip') test.skipped().standardOutput(check.summary);
+    } else if (check.status === 'not_evaluated') {
+      // Missing evidence is never a passing test: a failure when it decides the verdict.
+      if (check.strict) test.failure(`not evaluated: ${check.summary}`, 'not_evaluated').stacktrace(detail);
+      else test.skipped().standardOutput(`not evaluated: ${check.summary}`);
+    } else if (check.status === 'skip') test.skipped().standardOutput(`skipped: ${check.summary}`);
     else test.standardOutput(`${check.status}: ${check.summary}`);
   }
   for (const alert of record.alerts) {
     const test = suite.testCase().className(`drill.${record.kind}.alerts`).name(alert.id);
     const detail = `${alert.summary ?? ''}\n\ntimeline: ${JSON.stringify(alert.timeline, null, 2)}`;
     if (alert.firedAt) test.failure(`alert ${alert.id} fired at ${alert.firedAt}${alert.state === 'resolved' ? `, resolved at ${alert.resolvedAt}` : ', still firing'}`, 'alert').stacktrace(detail);
+    // An alert that never had its input watched nothing: skipped, never a pass.
+    else if (alert.state === 'not_evaluated') test.skipped().standardOutput(alert.summary ?? 'not evaluated');
     else test.standardOutput(`${alert.state}: ${alert.summary ?? ''}`);
+  }
+  if (record.verdict === 'interrupted') {
+    suite.testCase().className(`drill.${record.kind}.run`).name('run complete').failure(record.reasons[0] ?? 'the run was interrupted', 'interrupted').stacktrace(record.reasons.join('\n'));
   }
   if (record.verdict === 'invalid') {
     suite.testCase().className(`drill.${record.kind}.run`).name('load generator healthy').failure(record.reasons[0] ?? 'the run is invalid', 'invalid').stacktrace(record.reasons.join('\n'));

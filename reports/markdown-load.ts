@@ -1,19 +1,11 @@
 import { formatDuration } from '../core/duration.ts';
-import type { RouteSummary } from '../engine/stats.ts';
-import type { GeneratorHealth } from '../runs/generator-health.ts';
-
-interface LoadResults {
-  load?: { overall: RouteSummary; routes: Record<string, RouteSummary> } | null;
-  generator?: GeneratorHealth | null;
-  profile?: { name: string; peakUsers: number; durationMs: number };
-  recovery?: { recovered: boolean; drainMs: number | null; backlogAtLoadEnd: number | null; normal: number } | null;
-}
+import type { RouteSummary } from '../record/load.ts';
+import type { StressResults } from '../record/results.ts';
 
 const ms = (v: number | undefined) => (v === undefined ? '' : v >= 100 ? String(Math.round(v)) : v.toFixed(1));
 
 /** The load section of report.md: routes ranked by p95 then p99, as CE Pro's runbook ranks them. */
-export function renderLoadSection(results: Record<string, unknown>): string[] {
-  const r = results as LoadResults;
+export function renderLoadSection(r: StressResults): string[] {
   if (!r.load) return [];
   const lines: string[] = ['## Load', ''];
   if (r.profile) lines.push(`Profile \`${r.profile.name}\`: up to ${r.profile.peakUsers} users for ${formatDuration(r.profile.durationMs)}.`, '');

@@ -1,8 +1,11 @@
 import { formatDuration } from '../core/duration.ts';
-import type { LogAnswers } from '../signals/logs/analyze.ts';
-import { renderLogAnswers } from '../signals/logs/render.ts';
+import { headline } from './headline.ts';
+import { renderLogAnswers } from './logs.ts';
 import { renderLoadSection } from './markdown-load.ts';
-import type { RunRecord } from './record.ts';
+import { renderGateMarkdown } from './gate-view.ts';
+import { restoreRows } from './restore-view.ts';
+import { renderCapacityMarkdown } from './capacity-view.ts';
+import { signalResultsOf, stressResultsOf, type RunRecord } from '../record/run-record.ts';
 
 const STATUS_MARK: Record<string, string> = {
   pass: 'PASS',
@@ -10,6 +13,8 @@ const STATUS_MARK: Record<string, string> = {
   warn: 'WARN',
   skip: 'SKIP',
   error: 'ERROR',
+  inconclusive: 'INCONCLUSIVE',
+  not_evaluated: 'NOT EVALUATED',
 };
 
 /** Renders report.md from the record alone; it never reads streams or the clock. */
@@ -20,6 +25,8 @@ export function renderMarkdown(record: RunRecord): string {
   lines.push(`- Target: ${record.target ?? 'none'}`);
   lines.push(`- Started: ${record.startedAt}, ran ${formatDuration(elapsed)}`);
   if (record.interrupted) lines.push(`- Interrupted by ${record.interrupted.signal} at ${record.interrupted.at}: partial record`);
+  const figures = headline(record);
+  if (figures.length) lines.push(`- ${figures.join(' · ')}`);
   lines.push('');
   if (record.reasons.length) {
     lines.push('## Why', '', ...record.reasons.map((reason) => `- ${escapeCell(reason)}`), '');
@@ -35,12 +42,18 @@ export function renderMarkdown(record: RunRecord): string {
   if (record.alerts.length) {
     lines.push('## Alerts', '', '| alert | state | fired | resolved | detail |', '| --- | --- | --- | --- | --- |');
     for (const alert of record.alerts) {
-      lines.push(`| \`${alert.id}\` | ${alert.state} | ${alert.firedAt ?? ''} | ${alert.resolvedAt ?? ''} | ${escapeCell(alert.summary ?? '')} |`);
+      lines.push(`| \`${alert.id}\` | ${alert.state.replace('_', ' ')} | ${alert.firedAt ?? ''} | ${alert.resolvedAt ?? ''} | ${escapeCell(alert.summary ?? '')} |`);
     }
     lines.push('');
   }
-  lines.push(...renderLoadSection(record.results));
-  const logs = record.results.logs as LogAnswers | null | undefined;
+  const stress = stressResultsOf(record);
+  if (stress) lines.push(...renderLoadSection(stress));
+  if (record.kind === 'gate') lines.push(...renderGateMarkdown(record.results));
+  if (record.kind === 'restore-drill') {
+    lines.push('## Restore', '', '| figure | value |', '| --- | --- |', ...restoreRows(record.results).map(([k, v]) => `| ${k} | ${escapeCell(v)} |`), '');
+  }
+  if (record.kind === 'capacity') lines.push(...renderCapacityMarkdown(record.results));
+  const logs = signalResultsOf(record)?.logs;
   if (logs) lines.push('## Logs', '', ...renderLogAnswers(logs).map((line) => (line.startsWith('  ') ? `  - ${line.trim()}` : `- ${line}`)), '');
   const streams = Object.entries(record.streams);
   if (streams.length) {

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import type { HealthSample } from '../record/health.ts';
+import { readStream } from '../record/streams.ts';
 
 /** Time series for charts, read back from a run's NDJSON streams and downsampled. */
 export interface Series {
@@ -27,35 +27,6 @@ export interface Series {
 /** Charts get at most this many points; the full data stays in the NDJSON files. */
 export const MAX_POINTS = 720;
 
-/** Reads an NDJSON file line by line; a torn last line (a crash mid-write) is skipped. */
-export function readNdjson<T>(file: string): T[] {
-  if (!existsSync(file)) return [];
-  const out: T[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch {
-      // torn or foreign line: the rest of the stream is still good
-    }
-  }
-  return out;
-}
-
-interface IntervalLine {
-  t: string;
-  users: number;
-  overall: { requests: number; errors: number; latencyMs: { p50: number; p95: number; p99: number } | null };
-  routes: Record<string, { latencyMs: { p95: number } | null }>;
-}
-
-interface SampleLine {
-  tMs: number;
-  error: string | null;
-  degraded: boolean | null;
-  queue: { pending: number; retrying: number; processing: number; dead_letter: number; oldest_ready_age_seconds: number | null } | null;
-}
-
 /**
  * Buckets rows into at most MAX_POINTS groups of consecutive rows; each point takes the
  * worst (max) value of its bucket for latency, backlog and age so a spike is never averaged
@@ -75,8 +46,8 @@ const max = (xs: (number | null | undefined)[]) => {
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 export function loadSeries(dir: string): Series {
-  const intervals = readNdjson<IntervalLine>(path.join(dir, 'intervals.ndjson'));
-  const samples = readNdjson<SampleLine>(path.join(dir, 'samples.ndjson'));
+  const intervals = readStream(dir, 'intervals').lines;
+  const samples = readStream(dir, 'samples').lines;
   let load: Series['load'] = null;
   if (intervals.length) {
     const buckets = bucketize(intervals);
@@ -96,7 +67,7 @@ export function loadSeries(dir: string): Series {
   if (samples.length) {
     const sorted = [...samples].sort((a, b) => a.tMs - b.tMs);
     const buckets = bucketize(sorted);
-    const q = (b: SampleLine[], f: (s: NonNullable<SampleLine['queue']>) => number | null) => max(b.map((s) => (s.queue ? f(s.queue) : null)));
+    const q = (b: HealthSample[], f: (s: NonNullable<HealthSample['queue']>) => number | null) => max(b.map((s) => (s.queue ? f(s.queue) : null)));
     queue = {
       t: buckets.map((b) => b[0]!.tMs / 1000),
       pending: buckets.map((b) => q(b, (s) => s.pending)),

@@ -2,8 +2,8 @@ import { appendFileSync } from 'node:fs';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
-import { RunRecord, type RunRecordInput } from './record.ts';
-import type { RunDir } from './run-dir.ts';
+import { RunRecord, type RunRecordInput } from '../record/run-record.ts';
+import type { RunDir } from '../record/run-dir.ts';
 import { loadSeries } from './series.ts';
 import { secrets } from '../core/secrets.ts';
 

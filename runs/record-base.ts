@@ -1,9 +1,9 @@
 import os from 'node:os';
 import { VERSION } from '../core/version.ts';
-import { decideVerdict, type AlertResult, type CheckResultInput, type RunKind, type RunRecordInput } from '../reports/record.ts';
+import { SCHEMA_VERSION, decideVerdict, type AlertResult, type CheckResultInput, type RecordInputOf, type ResultsInputOf, type RunKind } from '../record/run-record.ts';
 
-export interface FinishInput {
-  kind: RunKind;
+export interface FinishInput<K extends RunKind> {
+  kind: K;
   target: string | null;
   startedAt: number;
   endedAt: number;
@@ -11,9 +11,11 @@ export interface FinishInput {
   signal: AbortSignal;
   checks: CheckResultInput[];
   alerts: AlertResult[];
+  /** The alerts the verdict is decided by (default: all of them). The capacity search breaks on alerts: there they are findings. */
+  judgedAlerts?: AlertResult[];
   invalidReasons?: readonly string[];
   streams: Record<string, string>;
-  results: Record<string, unknown>;
+  results: ResultsInputOf<K>;
 }
 
 /**
@@ -21,15 +23,16 @@ export interface FinishInput {
  * interruption when a signal cut it short, and the environment. The config is redacted
  * when the record is written.
  */
-export function finishRecord(input: FinishInput): RunRecordInput {
+export function finishRecord<K extends RunKind>(input: FinishInput<K>): RecordInputOf<K> {
   const { verdict, reasons } = decideVerdict({
     checks: input.checks.map((c) => ({ strict: true, ...c })),
-    alerts: input.alerts,
+    alerts: input.judgedAlerts ?? input.alerts,
     invalidReasons: input.invalidReasons,
+    interruptedBy: input.signal.aborted ? String(input.signal.reason ?? 'SIGINT') : null,
   });
   const endedAt = new Date(input.endedAt).toISOString();
   return {
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     kind: input.kind,
     tool: { name: 'drill', version: VERSION },
     startedAt: new Date(input.startedAt).toISOString(),
@@ -44,5 +47,5 @@ export function finishRecord(input: FinishInput): RunRecordInput {
     environment: { node: process.version, platform: process.platform, arch: process.arch, cpus: os.cpus().length },
     streams: input.streams,
     results: input.results,
-  };
+  } as RecordInputOf<K>;
 }

@@ -1,4 +1,4 @@
-import type { DrillConfig } from '../core/config/schema.ts';
+import type { DrillConfig } from '../config/schema.ts';
 import { formatDuration } from '../core/duration.ts';
 import { UsageError } from '../core/errors.ts';
 
@@ -22,21 +22,31 @@ export interface LoadPlan {
  * targets.allow (or --allow-target); users, rate and duration are capped by `limits`.
  */
 export function checkLoadSafety(plan: LoadPlan, config: DrillConfig): void {
-  const host = new URL(plan.target).hostname;
-  const allowed = [...config.targets.allow, ...plan.allowTargets].map((h) => h.toLowerCase());
+  checkTarget(plan.target, plan.allowTargets, config);
+  checkCaps(plan, config);
+}
+
+/** A non-loopback host must be in targets.allow or the run's own allow list. */
+export function checkTarget(target: string, allowTargets: readonly string[], config: DrillConfig): void {
+  const host = new URL(target).hostname;
+  const allowed = [...config.targets.allow, ...allowTargets].map((h) => h.toLowerCase());
   if (!isLoopback(host) && !allowed.includes(host.toLowerCase())) {
     throw new UsageError(
       `--target: ${host} is not loopback and not allow-listed; add it to targets.allow in drill.config or pass --allow-target ${host}`,
       'E_TARGET_NOT_ALLOWED',
     );
   }
+}
+
+/** Users, rate and duration within `limits`. */
+export function checkCaps(plan: Pick<LoadPlan, 'peakUsers' | 'peakRatePerSecond' | 'durationMs'>, config: DrillConfig): void {
   const { limits } = config;
   if (plan.peakUsers > limits.maxUsers) {
     throw new UsageError(`--users: ${plan.peakUsers} users is over the cap of ${limits.maxUsers}; raise limits.maxUsers in drill.config to allow it`);
   }
   if (plan.peakRatePerSecond > limits.maxRatePerSecond) {
     throw new UsageError(
-      `the plan reaches about ${Math.round(plan.peakRatePerSecond)} requests/s, over the cap of ${limits.maxRatePerSecond}; lower --users or raise limits.maxRatePerSecond`,
+      `the plan reaches about ${Math.round(plan.peakRatePerSecond)} requests/s, over the cap of ${limits.maxRatePerSecond}; lower --users or --rate, or raise limits.maxRatePerSecond`,
     );
   }
   if (plan.durationMs > limits.maxDuration) {

@@ -1,14 +1,118 @@
-import type { DrillConfig } from '../core/config/schema.ts';
+import path from 'node:path';
+import type { DrillConfig } from '../config/schema.ts';
 import { formatDuration } from '../core/duration.ts';
-import type { RunRecordInput } from '../reports/record.ts';
-import type { RunDir } from '../reports/run-dir.ts';
+import { UsageError } from '../core/errors.ts';
+import { secrets } from '../core/secrets.ts';
+import type { CheckResultInput, RecordInputOf, ValidateRecord } from '../record/run-record.ts';
+import type { RunDir } from '../record/run-dir.ts';
 import { SignalSession, type LogSource } from '../signals/session.ts';
 import { CUTOVER_CHECKS } from '../validation/catalogue.ts';
 import { runChecks, type CutoverCheck } from '../validation/check.ts';
 import type { ValidateContext } from '../validation/context.ts';
+import { refuseSameDatabase } from '../validation/db/identity.ts';
 import { SupabaseApi } from '../validation/supabase-api.ts';
+import { cookiesFromList, readCookiePool } from '../scenarios/sessions/pool.ts';
 import { finishRecord } from './record-base.ts';
-import { sleep, streamsOf } from './watch.ts';
+import { cronSecretOf, cwdOf, logSourceOf, resolveConfig, runDirPath, type LogsInput, type RunInputs } from './inputs.ts';
+import { sleep } from './sleep.ts';
+import { writeRun } from './write-run.ts';
+import { streamsOf } from './watch.ts';
+
+/** The cutover checklist as a library call: one options object in, the run's record out. */
+export interface ValidateInput extends RunInputs {
+  /** Base URL of the new environment (default: config `target`). */
+  target?: string;
+  /** Default: CRON_SECRET from `env`. */
+  cronSecret?: string;
+  /** The new and the old database (default: DATABASE_URL and SOURCE_DATABASE_URL from `env`). */
+  databaseUrl?: string;
+  sourceDatabaseUrl?: string;
+  /** Default: SUPABASE_ACCESS_TOKEN from `env`. */
+  supabaseToken?: string;
+  projectRef?: string;
+  supabaseApiUrl?: string;
+  expectRegion?: string;
+  /** The backup and restore readiness record (YAML or JSON). */
+  readiness?: string;
+  /** When traffic moved: a Date or an ISO 8601 time. */
+  cutoverAt?: Date | string;
+  /** A cookie pool file or Cookie headers, for a canary through the app route. */
+  cookies?: string | readonly string[];
+  logs?: LogsInput | null;
+  /** Only these checks (default: the whole checklist). */
+  checks?: readonly CutoverCheck[];
+  /** A skipped required check fails the run (default: validate.strict, which is on in CI). */
+  strict?: boolean;
+  onProgress?(line: string): void;
+}
+
+/**
+ * Runs the post-region-move checklist, writes the run directory and returns the record.
+ * Database URLs hold passwords: they are registered as secrets before anything can print them.
+ */
+export async function validateCutover(input: ValidateInput): Promise<ValidateRecord> {
+  const cwd = cwdOf(input);
+  const env = input.env ?? process.env;
+  const config = await resolveConfig(input);
+  const target = (input.target ?? config.target)?.replace(/\/+$/, '');
+  if (!target) throw new UsageError('drill validate: --target is required (or set target in drill.config); e.g. --target https://app.example');
+  const databaseUrl = input.databaseUrl ?? (env.DATABASE_URL || undefined);
+  const sourceDatabaseUrl = input.sourceDatabaseUrl ?? (env.SOURCE_DATABASE_URL || undefined);
+  for (const [flag, url] of [['--database-url', databaseUrl], ['--source-database-url', sourceDatabaseUrl]] as const) {
+    secrets.add(url);
+    if (url && !/^postgres(ql)?:\/\//.test(url)) throw new UsageError(`drill validate ${flag}: not a postgres:// connection URL`);
+  }
+  // Comparing a database with itself passes every parity check: refused (exit 2) before anything runs.
+  await refuseSameDatabase(sourceDatabaseUrl, databaseUrl);
+  const cutoverAt = input.cutoverAt === undefined ? undefined : parseCutoverAt(input.cutoverAt);
+  const supabaseToken = input.supabaseToken ?? (env.SUPABASE_ACCESS_TOKEN || undefined);
+  secrets.add(supabaseToken);
+  const cookies = typeof input.cookies === 'string' ? readCookiePool(cwd, input.cookies) : input.cookies ? cookiesFromList(input.cookies, 'the cookies option') : [];
+  return writeRun('validate', runDirPath(input, config, 'validate'), env, (runDir) =>
+    validateRun({
+      config,
+      target,
+      cronSecret: cronSecretOf(input.cronSecret, env),
+      databaseUrl,
+      sourceDatabaseUrl,
+      supabaseToken,
+      projectRef: input.projectRef,
+      supabaseApiUrl: input.supabaseApiUrl,
+      expectRegion: input.expectRegion,
+      readinessFile: input.readiness ? path.resolve(cwd, input.readiness) : undefined,
+      cutoverAt,
+      cookies,
+      logs: logSourceOf(cwd, input.logs),
+      runDir,
+      signal: input.signal ?? new AbortController().signal,
+      checks: input.checks,
+      strict: input.strict ?? (config.validate.strict === 'ci' ? Boolean(env.CI && env.CI !== 'false' && env.CI !== '0') : config.validate.strict),
+      onProgress: input.onProgress,
+    }),
+  );
+}
+
+/**
+ * A checklist with most of its checks skipped proves little. Strict (the default in CI):
+ * a skipped strict check fails the run; otherwise the skips are listed as a warning.
+ */
+function completeness(checks: readonly CheckResultInput[], strict: boolean): CheckResultInput {
+  const skipped = checks.filter((c) => c.status === 'skip' && c.strict !== false).map((c) => c.id);
+  const base = { id: 'validate.complete', title: 'Every required check ran', evidence: { strict, skipped, total: checks.length } };
+  if (skipped.length === 0) return { ...base, status: 'pass', summary: `all ${checks.length} checks had their inputs` };
+  const list = `${skipped.length} of ${checks.length} checks skipped (${skipped.join(', ')})`;
+  return strict
+    ? { ...base, status: 'fail', summary: `${list}: in strict mode a skipped required check fails the run; give their inputs, or run without --strict` }
+    : { ...base, strict: false, status: 'warn', summary: `${list}: give their inputs, or read the report's skips before trusting the pass (--strict makes this a failure)` };
+}
+
+function parseCutoverAt(value: Date | string): Date {
+  const at = value instanceof Date ? value : new Date(value);
+  if ((typeof value === 'string' && !/^\d{4}-\d{2}-\d{2}T/.test(value)) || Number.isNaN(at.getTime())) {
+    throw new UsageError(`drill validate --cutover-at: "${String(value)}" is not an ISO 8601 time; use e.g. 2026-11-29T09:00:00Z`);
+  }
+  return at;
+}
 
 export interface ValidateOptions {
   config: DrillConfig;
@@ -27,6 +131,7 @@ export interface ValidateOptions {
   runDir: RunDir;
   signal: AbortSignal;
   checks?: readonly CutoverCheck[];
+  strict?: boolean;
   onProgress?(line: string): void;
   now?: () => number;
 }
@@ -36,7 +141,7 @@ export interface ValidateOptions {
  * the waiting ones over the observation window with the watcher and the runbook alerts
  * alongside. A check without its inputs is `skip`; one that could not run is `error`.
  */
-export async function validateCutover(options: ValidateOptions): Promise<RunRecordInput> {
+export async function validateRun(options: ValidateOptions): Promise<RecordInputOf<'validate'>> {
   const now = options.now ?? Date.now;
   const { config } = options;
   const progress = options.onProgress ?? (() => {});
@@ -86,6 +191,7 @@ export async function validateCutover(options: ValidateOptions): Promise<RunReco
   };
   progress(`validate: ${(options.checks ?? CUTOVER_CHECKS).length} checks; observing for ${formatDuration(windowMs)}`);
   const checks = await runChecks(options.checks ?? CUTOVER_CHECKS, ctx);
+  checks.push(completeness(checks, options.strict ?? false));
   await windowDone;
   await session.stop();
   const endedAt = now();

@@ -1,11 +1,64 @@
-import type { DrillConfig } from '../core/config/schema.ts';
+import path from 'node:path';
+import type { DrillConfig } from '../config/schema.ts';
 import { formatDuration } from '../core/duration.ts';
-import type { RunRecordInput } from '../reports/record.ts';
-import type { RunDir } from '../reports/run-dir.ts';
+import { UsageError } from '../core/errors.ts';
+import { withK6Results } from '../k6/record.ts';
+import type { RecordInputOf, WatchRecord } from '../record/run-record.ts';
+import type { RunDir } from '../record/run-dir.ts';
+import { defaultScenario } from '../scenarios/load.ts';
+import { resolveThresholdSpecs } from '../thresholds/specs.ts';
 import type { Transition } from '../signals/alerts/tracker.ts';
-import type { HealthSample } from '../signals/health/sample.ts';
+import type { HealthSample } from '../record/health.ts';
 import { SignalSession, type LogSource } from '../signals/session.ts';
+import { checkDuration, cronSecretOf, cwdOf, logSourceOf, resolveConfig, runDirPath, type LogsInput, type RunInputs } from './inputs.ts';
 import { finishRecord } from './record-base.ts';
+import { sleep } from './sleep.ts';
+import { writeRun } from './write-run.ts';
+
+/** Watching as a library call: one options object in, the run's record out. */
+export interface WatchInput extends RunInputs {
+  /** Base URL of the app (default: config `target`). */
+  target?: string;
+  /** How long to watch (at most limits.maxDuration). */
+  durationMs: number;
+  /** Default: CRON_SECRET from `env`. */
+  cronSecret?: string;
+  logs?: LogsInput | null;
+  /**
+   * k6 summaries of a load that ran alongside (read after the watch: k6 writes them when
+   * its run ends). The record then becomes a stress record judged by config's thresholds.
+   */
+  k6Summaries?: readonly string[];
+  onProgress?(line: string): void;
+}
+
+/**
+ * Watches a target for a while: health and queue samples, the runbook's alerts, logs;
+ * writes the run directory and returns the record. Never prints or exits.
+ */
+export async function runWatch(input: WatchInput): Promise<WatchRecord> {
+  const cwd = cwdOf(input);
+  const env = input.env ?? process.env;
+  const config = await resolveConfig(input);
+  const target = (input.target ?? config.target)?.replace(/\/+$/, '');
+  if (!target) throw new UsageError('drill watch: --target is required (or set target in drill.config); e.g. --target http://127.0.0.1:3999');
+  const durationMs = checkDuration('watch', input.durationMs, config);
+  const options = {
+    config,
+    target,
+    durationMs,
+    cronSecret: cronSecretOf(input.cronSecret, env),
+    logs: logSourceOf(cwd, input.logs),
+    signal: input.signal ?? new AbortController().signal,
+    onProgress: input.onProgress,
+  };
+  const dir = runDirPath(input, config, 'watch');
+  const k6 = (input.k6Summaries ?? []).map((f) => path.resolve(cwd, f));
+  return writeRun('watch', dir, env, async (runDir) => {
+    const record = await watchRun({ ...options, runDir });
+    return k6.length ? withK6Results(record, k6, defaultScenario(), resolveThresholdSpecs(config.thresholds, null), config.stress.minRequests) : record;
+  });
+}
 
 export interface WatchOptions {
   config: DrillConfig;
@@ -24,7 +77,7 @@ export interface WatchOptions {
  * Watches a target for a while: health and queue samples, the runbook's alerts, logs.
  * Returns the run record; never prints or exits. The verdict fails if any alert fired.
  */
-export async function runWatch(options: WatchOptions): Promise<RunRecordInput> {
+export async function watchRun(options: WatchOptions): Promise<RecordInputOf<'watch'>> {
   const now = options.now ?? Date.now;
   const progress = options.onProgress ?? (() => {});
   const startedAt = now();
@@ -70,18 +123,4 @@ function statusLine(sample: HealthSample, startedAt: number, durationMs: number,
   const queue = q ? `backlog ${q.pending + q.retrying} dead_letter ${q.dead_letter} oldest ${q.oldest_ready_age_seconds ?? 0}s` : `queue unknown`;
   const health = sample.error ? `sample failed (${sample.error})` : sample.degraded ? 'DEGRADED' : 'healthy';
   return `${formatDuration(sample.tMs - startedAt)}/${formatDuration(durationMs)} ${health}, ${queue}, firing: ${firing.join(', ') || 'none'}`;
-}
-
-/** Resolves after `ms`, or as soon as the signal aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

@@ -20,6 +20,10 @@ export function createApp(ctx: SandboxContext) {
       if (url.pathname.startsWith('/__sandbox/')) return await control(ctx, req, res, url);
       if (ctx.supabase.handle(req, res, url)) return;
 
+      // A capacity fault: every app route waits for a service slot first, health included
+      // (a saturated server is slow to say it is healthy too).
+      const service = ctx.faults.serve();
+      if (service) await service;
       const effect = ctx.faults.effectFor(url.pathname);
       if (effect.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, effect.delayMs));
       if (effect.error) return sendJson(res, 500, { error: 'internal error (injected fault)' });

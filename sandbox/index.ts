@@ -82,7 +82,7 @@ export async function startSandbox(input: SandboxOptionsInput = {}, deps: Sandbo
     });
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
-    const sessions = new SessionAuthority(options.jwtSecret, `${url}/auth/v1`, Math.round(options.sessionTtl / 1000));
+    const sessions = new SessionAuthority(options.jwtSecret, options.authIssuer ?? `${url}/auth/v1`, Math.round(options.sessionTtl / 1000));
     const ctx: SandboxContext = { db, log, faults, worker, sessions, supabase, options };
     server.on('request', createApp(ctx));
     scheduler = new CronScheduler(worker, options.cronInterval, faults);

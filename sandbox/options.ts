@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Duration } from '../core/config/fields.ts';
+import { Duration } from '../config/fields.ts';
 
 /**
  * The sandbox's well-known development CRON_SECRET, used only when CRON_SECRET is unset,
@@ -22,6 +22,11 @@ export const SandboxOptions = z.strictObject({
   /** Enables the /__sandbox control routes (faults, Management API state). */
   controlSecret: z.string().min(8).optional(),
   jwtSecret: z.string().min(16).optional(),
+  /**
+   * The sessions' issuer (default: this sandbox's own /auth/v1). Two sandboxes with the same
+   * issuer and jwtSecret accept each other's sessions, as two deployments of one project do.
+   */
+  authIssuer: z.string().url().optional(),
   /** Token accepted by the Management API fake; any bearer when absent. */
   supabaseAccessToken: z.string().optional(),
   projectRef: z.string().regex(/^[a-z]+$/).prefault(SANDBOX_PROJECT_REF),
@@ -39,7 +44,8 @@ export const SandboxOptions = z.strictObject({
   leaseTimeout: Duration.prefault('2m'),
   /** Background jobs the app enqueues by itself every cron tick (emails, webhooks), so queues move. */
   ambientJobsPerTick: z.number().int().min(0).max(1000).prefault(2),
-  sessionTtl: Duration.prefault('24h'),
+  /** Access-token lifetime (`--token-lifetime`); a refresh-token grant renews it, as GoTrue does. */
+  sessionTtl: Duration.refine((ms) => ms >= 1000, { message: 'must be at least 1s' }).prefault('24h'),
   seed: z
     .strictObject({
       orgs: z.number().int().min(1).max(50).prefault(2),

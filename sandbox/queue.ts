@@ -1,4 +1,7 @@
+import type { QueueSnapshot } from '../record/health.ts';
 import type { Db } from './db/db.ts';
+
+export type { QueueSnapshot };
 
 export const JOB_TYPES = ['admin_email', 'campaign_batch', 'recovery_email', 'webhook_delivery'] as const;
 export type JobType = (typeof JOB_TYPES)[number];
@@ -11,16 +14,6 @@ export interface Job {
   payload: Record<string, unknown>;
   attempts: number;
   max_attempts: number;
-}
-
-/** The six fields CE Pro's health endpoint reports (shared/cepro-contract.md). */
-export interface QueueSnapshot {
-  pending: number;
-  retrying: number;
-  processing: number;
-  dead_letter: number;
-  oldest_ready_at: string | null;
-  oldest_ready_age_seconds: number | null;
 }
 
 export interface NewJob {

@@ -1,7 +1,7 @@
 import type { ScenarioInput } from './schema.ts';
 
 /**
- * CE Pro's documented route mix (shared/cepro-contract.md). Weights are the reference
+ * CE Pro's documented route mix (docs/contracts/cepro.md). Weights are the reference
  * choice: the JSON APIs behind the admin tables are the hottest, pages next, the public
  * health probe steady. Production telemetry should replace them (route_performance_events).
  */

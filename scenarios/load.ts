@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { formatIssues } from '../core/config/load.ts';
+import { formatIssues } from '../config/load.ts';
 import { UsageError, describeError } from '../core/errors.ts';
 import { DEFAULT_SCENARIO } from './default.ts';
 import { ScenarioSchema, routeName, type Scenario, type ScenarioInput } from './schema.ts';

@@ -15,9 +15,9 @@ export class RoutePicker {
     this.total = sum;
   }
 
-  /** Index of the next route, in proportion to the weights. */
-  next(): number {
-    const x = this.random() * this.total;
+  /** Index of the next route, in proportion to the weights (`random`: a user's own stream). */
+  next(random: () => number = this.random): number {
+    const x = random() * this.total;
     let lo = 0;
     let hi = this.cumulative.length - 1;
     while (lo < hi) {
@@ -29,10 +29,10 @@ export class RoutePicker {
   }
 
   /** The path with `{offset}` replaced by a random page offset. */
-  pathFor(index: number): string {
+  pathFor(index: number, random: () => number = this.random): string {
     const path = this.routes[index]!.path;
     if (!path.includes('{offset}')) return path;
     const pages = Math.floor(this.offsets.max / this.offsets.step) + 1;
-    return path.replaceAll('{offset}', String(Math.floor(this.random() * pages) * this.offsets.step));
+    return path.replaceAll('{offset}', String(Math.floor(random() * pages) * this.offsets.step));
   }
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { Duration } from '../core/config/fields.ts';
+import { ThinkTimeSchema } from '../config/fields.ts';
+
+export { ThinkTimeSchema };
 
 const ENGINE_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
 
@@ -30,14 +32,6 @@ export const RouteSchema = z.strictObject({
   body: z.unknown().optional(),
   /** Statuses that count as success (default: 2xx and 3xx). */
   expect: z.array(z.number().int().min(100).max(599)).optional(),
-});
-
-export const ThinkTimeSchema = z.strictObject({
-  /** exponential: Poisson-like arrivals per user (default); uniform: between min and max; constant. */
-  distribution: z.enum(['exponential', 'uniform', 'constant']).prefault('exponential'),
-  mean: Duration.prefault('3s'),
-  min: Duration.prefault('0ms'),
-  max: Duration.prefault('30s'),
 });
 
 export const ScenarioSchema = z.strictObject({

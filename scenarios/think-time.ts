@@ -26,3 +26,20 @@ export function meanThinkTime(spec: ThinkTime): number {
   if (mean <= 0) return min;
   return min + mean * (Math.exp(-min / mean) - Math.exp(-max / mean));
 }
+
+/**
+ * A small seeded generator (mulberry32): two users built from one seed draw the same
+ * sequence. Live A/B twins use it, so the control and the candidate get the very same
+ * schedule (pauses, routes, pages): common random numbers, the pairing that lets a
+ * difference between the arms be the deployments', not the dice's.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

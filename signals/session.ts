@@ -1,15 +1,16 @@
 import { existsSync } from 'node:fs';
-import type { DrillConfig } from '../core/config/schema.ts';
+import type { DrillConfig } from '../config/schema.ts';
 import { CannotRunError } from '../core/errors.ts';
 import { summarize } from '../core/stats.ts';
-import type { AlertResult, CheckResultInput } from '../reports/record.ts';
-import type { RunDir } from '../reports/run-dir.ts';
+import type { AlertResult, CheckResultInput } from '../record/run-record.ts';
+import type { RunDir } from '../record/run-dir.ts';
 import { AlertEvaluator } from './alerts/evaluator.ts';
 import type { Transition } from './alerts/tracker.ts';
-import { backlogOf, type HealthSample } from './health/sample.ts';
+import { backlogOf, type HealthSample } from '../record/health.ts';
 import { LogAnalyzer, type LogAnswers } from './logs/analyze.ts';
 import type { ParsedLine } from './logs/parse.ts';
 import { followLogFile, readLogStream, startLogDrain, type LogDrain } from './logs/sources.ts';
+import { componentsCheck, judgeBaseline, logsReceivedCheck, logsWorkerCheck, type BaselineVerdict } from './evidence.ts';
 import { Watcher } from './watcher.ts';
 
 export type LogSource = { kind: 'file'; path: string } | { kind: 'stdin' } | { kind: 'drain'; port: number; host?: string };
@@ -38,6 +39,9 @@ export class SignalSession {
   private logTask: Promise<void> | null = null;
   private drain: LogDrain | null = null;
   private readonly now: () => number;
+  private logsFromMs: number | null = null;
+  private stoppedAtMs: number | null = null;
+  private baseline: BaselineVerdict | null = null;
 
   constructor(private readonly options: SignalSessionOptions) {
     const { config, runDir } = options;
@@ -55,6 +59,7 @@ export class SignalSession {
       timeoutMs: config.watch.timeout,
       healthPath: config.watch.healthPath,
       queueKey: config.watch.queueKey,
+      componentsKey: config.watch.componentsKey,
       cronSecret: options.cronSecret,
       publicProbes: true,
       now: this.now,
@@ -79,7 +84,8 @@ export class SignalSession {
   async start(): Promise<void> {
     const logs = this.options.logs;
     if (logs) {
-      this.evaluator.state.attachLogs(this.now());
+      this.logsFromMs = this.now();
+      this.evaluator.state.attachLogs(this.logsFromMs);
       const stream = this.options.runDir.stream('logs.ndjson');
       const onLine = (parsed: ParsedLine) => {
         this.analyzer!.observeLine(parsed);
@@ -104,16 +110,21 @@ export class SignalSession {
   }
 
   async stop(): Promise<void> {
+    this.stoppedAtMs ??= this.now();
     await this.watcher.stop();
     this.logStop.abort();
     await this.logTask?.catch(() => {});
     await this.drain?.close();
   }
 
-  /** Marks the end of the "normal" period (before load): its backlog and failure rates. */
-  setBaseline(fromMs: number, toMs: number): void {
-    const quiet = this.samples.filter((s) => s.tMs >= fromMs && s.tMs <= toMs && s.queue).map((s) => backlogOf(s)!);
-    this.evaluator.state.setBaseline(fromMs, toMs, quiet.length ? Math.max(...quiet) : null);
+  /**
+   * Marks the end of the "normal" period (before load): its failure rates, and its backlog
+   * as "normal" unless the baseline itself breaks a runbook rule (see judgeBaseline).
+   */
+  setBaseline(fromMs: number, toMs: number): BaselineVerdict {
+    this.baseline = judgeBaseline(this.samples.filter((s) => s.tMs >= fromMs && s.tMs <= toMs), this.options.config);
+    this.evaluator.state.setBaseline(fromMs, toMs, this.baseline.backlog);
+    return this.baseline;
   }
 
   alerts(): AlertResult[] {
@@ -150,10 +161,16 @@ export class SignalSession {
       id: 'watch.snapshot',
       title: 'Queue snapshot visible',
       strict: config.watch.requireSnapshot,
-      status: withQueue > 0 ? 'pass' : 'error',
-      summary: withQueue > 0 ? `queue snapshot read in ${withQueue} of ${total} samples` : `no sample carried the queue snapshot: ${queueErrors[0] ?? 'unknown'}`,
+      status: withQueue > 0 ? 'pass' : 'not_evaluated',
+      summary: withQueue > 0 ? `queue snapshot read in ${withQueue} of ${total} samples` : `no sample carried the queue snapshot (${queueErrors[0] ?? 'unknown'}): the queue alerts were not evaluated`,
       evidence: { withQueue, total, queueErrors },
     });
+    checks.push(componentsCheck(this.samples));
+    const answers = this.logAnswers();
+    if (answers && this.logsFromMs !== null) {
+      const logs = { fromMs: this.logsFromMs, toMs: this.stoppedAtMs ?? this.now(), answers };
+      checks.push(logsReceivedCheck(logs), logsWorkerCheck(logs, config));
+    }
     return checks;
   }
 
@@ -176,6 +193,7 @@ export class SignalSession {
         maxOldestReadyAgeSeconds: Math.max(...queue.map((s) => s.queue!.oldest_ready_age_seconds ?? 0)),
       },
       logs: this.logAnswers(),
+      ...(this.baseline ? { baseline: this.baseline } : {}),
     };
   }
 

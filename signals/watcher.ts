@@ -1,6 +1,6 @@
 import { parseHealth } from './health/parse.ts';
 import { probe } from './health/probe.ts';
-import type { HealthSample, PublicProbe } from './health/sample.ts';
+import type { HealthSample, PublicProbe } from '../record/health.ts';
 
 export interface WatcherOptions {
   target: string;
@@ -8,6 +8,8 @@ export interface WatcherOptions {
   timeoutMs: number;
   healthPath: string;
   queueKey: string | null;
+  /** Where the body lists its components (null: not read). */
+  componentsKey?: string | null;
   /** CRON_SECRET: without it the snapshot is not requested. */
   cronSecret?: string;
   /** Also probe the public GET and HEAD each interval. */
@@ -67,7 +69,7 @@ export class Watcher {
 
   private async take(at: number, lagMs: number): Promise<HealthSample> {
     const seq = (this.seq += 1);
-    const { target, healthPath, timeoutMs, cronSecret, queueKey } = this.options;
+    const { target, healthPath, timeoutMs, cronSecret, queueKey, componentsKey = 'checks' } = this.options;
     const url = `${target}${healthPath}`;
     let sample: HealthSample;
     if (this.inFlight.size >= MAX_IN_FLIGHT) {
@@ -84,7 +86,7 @@ export class Watcher {
       sample.httpStatus = main.httpStatus;
       sample.latencyMs = main.latencyMs;
       if (!main.error && main.httpStatus !== null) {
-        const parsed = parseHealth(main.httpStatus, main.body, queueKey);
+        const parsed = parseHealth(main.httpStatus, main.body, queueKey, componentsKey);
         Object.assign(sample, parsed);
         if (!cronSecret && parsed.queueError) sample.queueError = 'no CRON_SECRET given: queue snapshot not requested';
       }
@@ -109,6 +111,7 @@ function blank(seq: number, at: number, lagMs: number, error: string | null): He
     latencyMs: 0,
     degraded: null,
     status: null,
+    components: null,
     queue: null,
     queueError: null,
     error,

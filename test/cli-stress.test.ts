@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RunRecord } from '../reports/record.ts';
+import { RunRecord } from '../record/run-record.ts';
 import { execDrill, runCli, spawnDrill } from './helpers/cli.ts';
 import { TEST_CRON_SECRET, sandboxOnTestDatabase, type TestSandbox } from './helpers/sandbox.ts';
+import { eventually } from './helpers/sandbox.ts';
 
 const fixture = sandboxOnTestDatabase({ ambientJobsPerTick: 1 });
 let sandbox: TestSandbox;
@@ -16,7 +17,7 @@ beforeAll(async () => {
   writeFileSync(path.join(cwd, 'cookies.txt'), `# sandbox sessions\n${(await sandbox.mintCookies(5)).join('\n')}\n`);
   writeFileSync(
     path.join(cwd, 'drill.config.json'),
-    JSON.stringify({ watch: { interval: '250ms' }, stress: { baseline: '500ms', recoveryTimeout: '3s' }, alerts: { worker_cron_failing: { cronPeriod: '1s' } } }),
+    JSON.stringify({ watch: { interval: '250ms' }, stress: { baseline: '500ms', recoveryTimeout: '3s', minRequests: 5 }, alerts: { worker_cron_failing: { cronPeriod: '1s' } } }),
   );
 });
 
@@ -30,7 +31,7 @@ describe('drill stress (child process)', () => {
       env,
       cwd,
     );
-    expect(code, stderr).toBe(0);
+    expect(code, stdout + stderr).toBe(0);
     expect(stdout).toContain('drill stress: PASS');
     expect(stderr).toContain('load: smoke, up to 5 users for 3s');
     const record = RunRecord.parse(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')));
@@ -47,9 +48,8 @@ describe('drill stress (child process)', () => {
     const out = path.join(cwd, 'interrupted');
     const run = spawnDrill(['stress', '--target', sandbox.url, '--profile', 'smoke', '--duration', '1m', '--users', '5', '--cookies', 'cookies.txt', '--out', out], env, cwd);
     const intervals = path.join(out, 'intervals.ndjson');
-    for (let i = 0; i < 150 && !(existsSync(intervals) && readFileSync(intervals, 'utf8').split('\n').length > 2); i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    // Readiness, bounded but generous: a child process starts slowly on a busy machine.
+    await eventually(async () => existsSync(intervals) && readFileSync(intervals, 'utf8').split('\n').length > 2, 60_000, 100);
     run.child.kill('SIGINT');
     const { code } = await run.exited;
     expect(code).toBe(130);
@@ -59,7 +59,7 @@ describe('drill stress (child process)', () => {
     const lines = readFileSync(intervals, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.reduce((n, l) => n + l.overall.requests, 0)).toBe(load.overall.requests);
     expect(run.stdout()).toContain('partial record');
-  });
+  }, 90_000);
 
   it('usage errors exit 2 with one line', async () => {
     writeFileSync(path.join(cwd, 'bad-cookies.txt'), 'sb-x-auth-token=ok\nthis is not a cookie\n');
@@ -82,7 +82,7 @@ describe('drill stress (child process)', () => {
   });
 
   it('--engine k6 without a k6 binary is exit 3 saying how to get it', async () => {
-    const { code, stderr } = await runCli(['stress', '--target', sandbox.url, '--profile', 'smoke', '--engine', 'k6'], { cwd, env: { PATH: '/nonexistent' } });
+    const { code, stderr } = await runCli(['stress', '--target', sandbox.url, '--profile', 'smoke', '--engine', 'k6', '--cookies', 'cookies.txt'], { cwd, env: { PATH: '/nonexistent' } });
     expect(code).toBe(3);
     expect(stderr).toMatch(/no k6 binary on PATH; install k6/);
   });

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunRecord } from '../reports/record.ts';
+import { RunRecord } from '../record/run-record.ts';
 import { execDrill, runCli } from './helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/pg.ts';
 import { startTestSandbox } from './helpers/sandbox.ts';
@@ -67,5 +67,31 @@ describe('drill validate (child process)', () => {
     const url = await runCli(['validate', '--target', sandbox.url, '--database-url', 'mysql://x'], { cwd });
     expect(url.code).toBe(2);
     expect(url.stderr).toMatch(/--database-url: not a postgres:\/\/ connection URL/);
+  });
+
+  it('a database URL with a password is refused as a flag (exit 2), naming the variable and never the password', async () => {
+    for (const [flag, env, url] of [
+      ['--database-url', 'DATABASE_URL', 'postgres://postgres:flag-pass-9d1c@127.0.0.1:5432/x'],
+      ['--source-database-url', 'SOURCE_DATABASE_URL', 'postgresql://127.0.0.1:5432/x?user=postgres&password=flag-pass-9d1c'],
+    ] as const) {
+      const { code, stderr } = await runCli(['validate', '--target', sandbox.url, flag, url], { cwd });
+      expect(code).toBe(2);
+      expect(stderr.trim()).toBe(`drill: drill validate ${flag}: the URL holds a password, and flags show in the process list; put it in ${env} instead`);
+      expect(stderr).not.toContain('flag-pass-9d1c');
+    }
+    // Without a password (trust or .pgpass) the flag is fine: the run goes on to its checks.
+    const ok = await runCli(['validate', '--target', sandbox.url, '--database-url', database.url, '--window', '250ms', '--out', path.join(cwd, 'nopass')], { cwd });
+    expect(ok.stderr).not.toMatch(/holds a password/);
+  });
+
+  it('the same database as old and new exits 2 naming the fix, even behind another URL; no password leaks', async () => {
+    const withPassword = database.url.replace('postgres@', 'postgres:sentinel-dbpass-41b7@');
+    const same = await runCli(['validate', '--target', sandbox.url, '--out', path.join(cwd, 'same')], {
+      cwd,
+      env: { DATABASE_URL: withPassword, SOURCE_DATABASE_URL: withPassword.replace('127.0.0.1', 'localhost') },
+    });
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/^drill: the old and the new database are the same database \(drill_test_\w+, system identifier \d+, database oid \d+\): point SOURCE_DATABASE_URL \(--source-database-url\) at the old project/);
+    expect(same.stderr + same.stdout).not.toContain('sentinel-dbpass-41b7');
   });
 });

@@ -25,7 +25,7 @@ describe('drill CLI (in-process)', () => {
     const { code, stderr } = await runCli(['stresss']);
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(/unknown command "stresss"; commands: sandbox/);
+    expect(stderr).toMatch(/unknown command "stresss"; did you mean drill stress\? \(commands: sandbox/);
   });
 
   it('command help is generated from the declaration', async () => {
@@ -71,7 +71,8 @@ describe('drill CLI (in-process)', () => {
   });
 });
 
-describe('drill CLI (child processes: real exit codes and signals)', () => {
+// Child processes that start the sandbox wait for PGlite's cluster: bounded, but generous.
+describe('drill CLI (child processes: real exit codes and signals)', { timeout: 90_000 }, () => {
   it('starts the sandbox with no environment, prints its URL, and stops cleanly on SIGTERM', async () => {
     const run = spawnDrill(['sandbox', '--port', '0', '--log-file', '/dev/null']);
     const out = await run.waitFor(/drill sandbox ready at http:\/\/127\.0\.0\.1:\d+/);

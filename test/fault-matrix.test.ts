@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { deepMerge, parseConfig } from '../core/config/load.ts';
-import { RunRecord } from '../reports/record.ts';
-import { RunDir } from '../reports/run-dir.ts';
-import { validateCutover } from '../runs/validate.ts';
+import { deepMerge, parseConfig } from '../config/load.ts';
+import { RunRecord } from '../record/run-record.ts';
+import { RunDir } from '../record/run-dir.ts';
+import { validateRun } from '../runs/validate.ts';
 import { CUTOVER_CHECKS } from '../validation/catalogue.ts';
 import { parseScenario } from '../scenarios/load.ts';
 import { TEST_CRON_SECRET, sandboxOnTestDatabase, type TestSandbox } from './helpers/sandbox.ts';
@@ -46,7 +46,7 @@ describe('fault matrix', () => {
     const runDir = RunDir.create(mkdtempSync(path.join(tmpdir(), 'drill-matrix-')));
     const config = parseConfig(deepMerge(FAST_ALERTS, { validate: { window: '1500ms' } }));
     const record = RunRecord.parse(
-      await validateCutover({
+      await validateRun({
         config, target: sandbox.url, cronSecret: TEST_CRON_SECRET, runDir, signal: new AbortController().signal,
         checks: CUTOVER_CHECKS.filter((c) => c.id.startsWith('health.')),
       }),

@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { deepMerge, parseConfig } from '../core/config/load.ts';
-import { RunRecord } from '../reports/record.ts';
-import { RunDir } from '../reports/run-dir.ts';
-import { validateCutover } from '../runs/validate.ts';
+import { deepMerge, parseConfig } from '../config/load.ts';
+import { RunRecord } from '../record/run-record.ts';
+import { RunDir } from '../record/run-dir.ts';
+import { validateRun } from '../runs/validate.ts';
 import { CUTOVER_CHECKS } from '../validation/catalogue.ts';
 import { spawnDrill } from './helpers/cli.ts';
-import { ADMIN_URL, type TestDatabase } from './helpers/pg.ts';
+import { connectPostgres } from '../sandbox/db/db.ts';
+import { migrate } from '../sandbox/db/migrate.ts';
+import { ADMIN_URL, createTestDatabase, type TestDatabase } from './helpers/pg.ts';
 import { TEST_CRON_SECRET, sandboxOnTestDatabase, sandboxWorkDir, type TestSandbox } from './helpers/sandbox.ts';
 import { FAST_VALIDATE } from './helpers/region-move.ts';
 
@@ -48,23 +50,33 @@ describe('signals in every phase keep the partial record', () => {
     expect(code).toBe(130);
     expect(record.interrupted?.signal).toBe('SIGINT');
     expect(record.checks.find((c) => c.id === 'health.public')!.status).toBe('pass');
-    expect(record.checks).toHaveLength(22);
+    // Every cutover check is in the partial record, and the completeness check after them.
+    expect(record.checks).toHaveLength(CUTOVER_CHECKS.length + 1);
+    expect(record.verdict).toBe('interrupted');
   });
 });
 
 describe('a database dropped mid-check', () => {
   it('that check is an error with the reason; the others go on', async () => {
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      await client.query('create view public.slow_count as select 1 as s from pg_sleep(3)');
-    } finally {
-      await client.end();
+    // The old database: the same migrations on a database of its own (comparing one database
+    // with itself is refused), with the same slow view.
+    const old = await createTestDatabase('drill_old');
+    const oldDb = connectPostgres(old.url);
+    await migrate(oldDb);
+    await oldDb.close();
+    for (const url of [database.url, old.url]) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query('create view public.slow_count as select 1 as s from pg_sleep(3)');
+      } finally {
+        await client.end();
+      }
     }
     const config = parseConfig(deepMerge(FAST_VALIDATE, { validate: { rowParityTables: ['public.slow_count'] } }));
     const runDir = RunDir.create(mkdtempSync(path.join(tmpdir(), 'drill-dropped-')));
-    const running = validateCutover({
-      config, target: sandbox.url, cronSecret: TEST_CRON_SECRET, databaseUrl: database.url, sourceDatabaseUrl: database.url, runDir,
+    const running = validateRun({
+      config, target: sandbox.url, cronSecret: TEST_CRON_SECRET, databaseUrl: database.url, sourceDatabaseUrl: old.url, runDir,
       signal: new AbortController().signal, checks: CUTOVER_CHECKS.filter((c) => ['db.reachable', 'db.row_parity', 'db.migrations'].includes(c.id)),
     });
     // Keep killing the connections that count the slow view, as a failing-over database
@@ -88,5 +100,6 @@ describe('a database dropped mid-check', () => {
     expect(status['db.row_parity']!.summary).toMatch(/could not count|terminat/i);
     expect(status['db.reachable']!.status).toBe('pass');
     expect(status['db.migrations']!.status).toBe('pass');
+    await old.drop();
   });
 });

@@ -1,34 +1,21 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.ts';
+import { K6_FIXTURE, fakeK6Bin, k6Csv } from './helpers/fake-k6.ts';
+import { routeTag } from '../k6/script.ts';
+import { defaultScenario } from '../scenarios/load.ts';
 import { TEST_CRON_SECRET, sandboxOnTestDatabase, type TestSandbox } from './helpers/sandbox.ts';
 
-// No k6 binary can be installed here. This stand-in speaks k6's interface as drill uses it
-// (`k6 version`, `k6 run --quiet script.js`, env in, handleSummary JSON out) so drill's side
-// of the contract is tested for real: the arguments, the environment, the exit codes.
-const FIXTURE = fileURLToPath(new URL('./fixtures/k6/handle-summary.json', import.meta.url));
-
+const FIXTURE = K6_FIXTURE;
 const fixture = sandboxOnTestDatabase({});
 let sandbox: TestSandbox;
 let bin: string;
 
 beforeAll(async () => {
   ({ sandbox } = fixture);
-  bin = mkdtempSync(path.join(tmpdir(), 'fake-k6-'));
-  const script = `#!/bin/sh
-if [ "$1" = "version" ]; then echo "k6 v0.48.0 (stand-in)"; exit 0; fi
-echo "$@" > "$SUMMARY_FILE.args"
-echo "$BASE_URL|$COOKIES_FILE|\${CRON_SECRET:+cron-set}" > "$SUMMARY_FILE.env"
-test -f "$COOKIES_FILE" || exit 2
-[ "$FAKE_K6_MODE" = "crash" ] && { echo "level=error msg=\\"could not initialize\\"" >&2; exit 107; }
-cp "${FIXTURE}" "$SUMMARY_FILE"
-exit \${FAKE_K6_EXIT:-0}
-`;
-  writeFileSync(path.join(bin, 'k6'), script);
-  chmodSync(path.join(bin, 'k6'), 0o755);
+  bin = fakeK6Bin();
 });
 
 async function stress(extraEnv: Record<string, string> = {}) {
@@ -36,26 +23,58 @@ async function stress(extraEnv: Record<string, string> = {}) {
   writeFileSync(path.join(cwd, 'cookies.txt'), `${(await sandbox.mintCookies(2)).join('\n')}\n`);
   writeFileSync(path.join(cwd, 'drill.config.json'), JSON.stringify({ watch: { interval: '250ms' }, stress: { baseline: '300ms' } }));
   const out = path.join(cwd, 'run');
+  const spy = mkdtempSync(path.join(tmpdir(), 'fake-k6-spy-'));
   const result = await runCli(['stress', '--target', sandbox.url, '--profile', 'smoke', '--engine', 'k6', '--cookies', 'cookies.txt', '--out', out], {
     cwd,
-    env: { PATH: `${bin}:${process.env.PATH}`, CRON_SECRET: TEST_CRON_SECRET, ...extraEnv },
+    env: { PATH: `${bin}:${process.env.PATH}`, CRON_SECRET: TEST_CRON_SECRET, FAKE_K6_SPY: spy, ...extraEnv },
   });
-  return { ...result, out };
+  return { ...result, out, spy };
 }
 
 describe('drill stress --engine k6', () => {
   it('runs the exported script with the watcher alongside and judges the summary', async () => {
-    const { code, stderr, out } = await stress();
+    const { code, stderr, out, spy } = await stress();
     expect(code, stderr).toBe(0);
-    expect(readFileSync(path.join(out, 'k6-summary.json.args'), 'utf8')).toMatch(/^run --quiet .*\/k6\/script\.js/);
-    const [base, cookies, cron] = readFileSync(path.join(out, 'k6-summary.json.env'), 'utf8').trim().split('|');
+    expect(readFileSync(path.join(spy, 'args'), 'utf8')).toMatch(/^run --quiet .*\/k6\/script\.js/);
+    const [base, cookies, cron] = readFileSync(path.join(spy, 'env'), 'utf8').trim().split('|');
     expect(base).toBe(sandbox.url);
-    expect(JSON.parse(readFileSync(cookies!, 'utf8'))).toHaveLength(2);
+    expect(JSON.parse(readFileSync(path.join(spy, 'cookies.json'), 'utf8'))).toHaveLength(2);
     expect(cron).toBe('cron-set');
+    // The pool went to a private directory outside the run directory, removed after the run.
+    expect(cookies!.startsWith(out)).toBe(false);
+    expect(existsSync(cookies!)).toBe(false);
+    expect(existsSync(path.join(out, 'k6', 'cookies.json'))).toBe(false);
     const record = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
     expect(record).toMatchObject({ kind: 'stress', verdict: 'pass', results: { engine: 'k6' } });
     expect(record.results.samples.count).toBeGreaterThan(0);
     expect(existsSync(path.join(out, 'k6', 'script.js'))).toBe(true);
+  });
+
+  it('with k6\'s per-request CSV: drill\'s own intervals (charts) and exact figures, judged by the route rules', async () => {
+    const routes = defaultScenario().routes;
+    const t0 = Date.now();
+    const requests = Array.from({ length: 300 }, (_, i) => {
+      const route = routes[i % routes.length]!;
+      // One sign-in redirect on a session route: drill's rule makes it an error and an auth failure.
+      const status = i === 7 && route.auth === 'session' ? 302 : route.method === 'POST' ? 202 : 200;
+      return { tMs: t0 + Math.floor(i / 100) * 1000 + (i % 100) * 9, route: route.name, tag: routeTag(route.name), method: route.method, status, ms: 10 + (i % 10), failed: status === 302 };
+    });
+    const csv = path.join(mkdtempSync(path.join(tmpdir(), 'k6-csv-')), 'metrics.csv');
+    writeFileSync(csv, k6Csv(requests));
+    const { out } = await stress({ FAKE_K6_CSV: csv });
+    const record = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
+    expect(record.results.load.overall.requests).toBe(300);
+    expect(record.results.load.overall.errors).toBe(1);
+    expect(record.results.load.overall.authFailures).toBe(1);
+    expect(record.results.load.overall.latencyMs.max).toBeCloseTo(19, 0);
+    expect(record.results.k6.notes).toEqual(["load figures from k6's per-request CSV (300 requests)"]);
+    const intervals = readFileSync(path.join(out, 'intervals.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(intervals.map((i: { overall: { requests: number } }) => i.overall.requests)).toEqual([100, 100, 100]);
+    expect(intervals.every((i: { routes: Record<string, { histogram?: string }> }) => Object.values(i.routes).every((r) => typeof r.histogram === 'string'))).toBe(true);
+    // So report.html draws the load charts for a k6 run, like any other.
+    const html = readFileSync(path.join(out, 'report.html'), 'utf8');
+    const data = JSON.parse(/<script id="drill-data" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!);
+    expect(data.series.load.rps.length).toBe(3);
   });
 
   it('exit 99 (k6 thresholds failed) still yields drill\'s verdict from the summary', async () => {

@@ -5,11 +5,11 @@ import { mergeToString } from 'junit-report-merger';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { secrets } from '../core/secrets.ts';
-import { RunDir } from '../reports/run-dir.ts';
+import { RunDir } from '../record/run-dir.ts';
 import { MAX_POINTS, loadSeries } from '../reports/series.ts';
 import { writeRecord } from '../reports/write.ts';
 import { runCli } from './helpers/cli.ts';
-import { stressRecord, syntheticHourDir } from './helpers/synthetic-run.ts';
+import { ROUTES, stressRecord, syntheticHourDir } from './helpers/synthetic-run.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const firedAlert = {
@@ -71,6 +71,24 @@ describe('report.html', () => {
     }
   }, 60_000);
 
+  it('the header names the profile and the engine with the headline figures; alerts firing all run stay readable', () => {
+    const dir = syntheticHourDir();
+    const allRun = (id: string) => ({ id, state: 'firing' as const, firedAt: '2026-11-29T10:00:30.000Z', timeline: [{ at: '2026-11-29T10:00:30.000Z', state: 'firing' as const, value: 1, reason: 'r' }] });
+    writeRecord(
+      RunDir.open(dir),
+      stressRecord(1, { verdict: 'fail', alerts: ['queue_backlog_high', 'oldest_ready_age_high', 'dead_letter_nonzero', 'worker_cron_failing'].map(allRun), results: { ...stressRecord(1).results, engine: 'k6' } }),
+      {},
+    );
+    const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
+    expect(html).toMatch(/profile pricing · engine k6/);
+    expect(html).toMatch(/<p class="headline"><span>1,000 requests \(50\/s\)<\/span> · <span>p95 200 ms<\/span>/);
+    const data = JSON.parse(/<script id="drill-data" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!);
+    // Four alerts over the same hour: four lanes, one merged tint (overlaps never stack up).
+    expect(data.alertWindows.map((w: { lane: number }) => w.lane)).toEqual([0, 1, 2, 3]);
+    expect(data.firingUnion).toHaveLength(1);
+    expect(html).toContain('Alert lanes:');
+  });
+
   it('stays small for a one-hour run: charts downsampled, full data left in NDJSON', () => {
     const { dir } = hourRun();
     const series = loadSeries(dir);
@@ -93,6 +111,28 @@ describe('junit.xml', () => {
     expect(merged).toMatch(/<testsuites[^>]* skipped="1"/);
     expect(xml).toContain('name="queue.recovery"');
     expect(xml).toContain('alert queue_backlog_high fired at 2026-11-29T10:20:00.000Z, resolved at');
+  });
+
+  it('never counts missing evidence as a passing test: not-evaluated checks fail, not-evaluated alerts skip', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'drill-junit-'));
+    writeRecord(
+      RunDir.create(dir),
+      stressRecord(1, {
+        verdict: 'fail',
+        checks: [
+          { id: 'logs.received', status: 'not_evaluated', summary: 'no log line arrived' },
+          { id: 'threshold.overall.p(95)<800', status: 'not_evaluated', summary: '3 requests', strict: false },
+          { id: 'health.components', status: 'pass', summary: 'ok' },
+        ],
+        alerts: [{ id: 'webhook_failures_spike', state: 'not_evaluated', summary: 'not evaluated: logs were asked for but no log line arrived', timeline: [] }],
+      }),
+      {},
+    );
+    const merged = mergeToString([readFileSync(path.join(dir, 'junit.xml'), 'utf8')]);
+    expect(merged).toMatch(/<testsuites[^>]* tests="4"/);
+    expect(merged).toMatch(/<testsuites[^>]* failures="1"/);
+    expect(merged).toMatch(/<testsuites[^>]* skipped="2"/);
+    expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toMatch(/\| NOT EVALUATED \| `logs\.received` \|[\s\S]*\| `webhook_failures_spike` \| not evaluated \|/);
   });
 });
 
@@ -147,6 +187,12 @@ describe('drill report DIR', () => {
     expect(record).toMatchObject({ kind: 'stress', verdict: 'fail' });
     expect(record.alerts[0]).toMatchObject({ id: 'dead_letter_nonzero', state: 'firing', firedAt: '2026-11-29T10:50:00.000Z' });
     for (const f of ['report.md', 'report.html', 'junit.xml']) expect(existsSync(path.join(dir, f))).toBe(true);
+    // The load table survives: counts add exactly (60 a second for an hour); these synthetic
+    // seconds carry no histograms, so the percentiles are an upper bound, and it says so.
+    expect(record.results.load.overall.requests).toBe(3600 * 60);
+    expect(record.results.load.routes[ROUTES[0]!].requests).toBe(3600 * 6);
+    expect(record.results.engineNotes.join(' ')).toMatch(/upper bound/);
+    expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toMatch(/## Load[\s\S]*\| \*\*overall\*\* \| 216000 \|/);
   });
 
   it('a directory with nothing to render is exit 2', async () => {

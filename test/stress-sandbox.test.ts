@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { rebuildFromStreams } from '../record/read.ts';
+import { stressResultsOf } from '../record/run-record.ts';
 import path from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.ts';
 import { TEST_CRON_SECRET, sandboxOnTestDatabase, type TestSandbox } from './helpers/sandbox.ts';
 import { stressFor } from './helpers/stress.ts';
+import { parseScenario } from '../scenarios/load.ts';
 import { fired } from './helpers/watch.ts';
 
 const fixture = sandboxOnTestDatabase({ ambientJobsPerTick: 1 });
@@ -21,6 +24,21 @@ const run = (extra: Partial<Parameters<typeof stressFor>[1]> = {}) =>
   stressFor(sandbox.url, { cookies, cronSecret: TEST_CRON_SECRET, logs: sandbox.logFile, ...extra });
 
 describe('drill stress --profile smoke against the sandbox', () => {
+  it('a run that crashed before run.json: rebuilt from its streams with the same load table', async () => {
+    const { record, dir } = await run();
+    rmSync(path.join(dir, 'run.json'));
+    const rebuilt = rebuildFromStreams(dir);
+    expect(rebuilt.verdict).toBe('fail');
+    const before = stressResultsOf(record)!.load!;
+    const after = stressResultsOf(rebuilt)!.load!;
+    // Counts add exactly; the per-second histograms merge into exactly the run's percentiles.
+    expect(after.overall.requests).toBe(before.overall.requests);
+    expect(after.overall.errors).toBe(before.overall.errors);
+    expect(after.overall.latencyMs!.p95).toBe(before.overall.latencyMs!.p95);
+    for (const [name, route] of Object.entries(before.routes)) if (route.requests) expect(after.routes[name]!.latencyMs!.p99, name).toBe(route.latencyMs!.p99);
+    expect(stressResultsOf(rebuilt)!.engineNotes).toEqual([]);
+  });
+
   it('passes on a healthy sandbox, with per-route stats, intervals and recovery', async () => {
     const { record, dir } = await run();
     expect(record.verdict, record.reasons.join('; ')).toBe('pass');
@@ -40,7 +58,10 @@ describe('drill stress --profile smoke against the sandbox', () => {
 
   it('a slow route fails its threshold and the report names it', async () => {
     sandbox.faults.add('latency:/api/admin/invoices:400');
-    const { record } = await run({ config: { thresholds: { 'GET /api/admin/invoices': ['p(95)<300'] } } });
+    // Invoices alone, so the route has enough requests to judge however busy the machine is.
+    const scenario = parseScenario({ name: 'invoices', routes: [{ path: '/api/admin/invoices', weight: 1 }] }, 'test');
+    const profiles = { smoke: { thinkTime: { distribution: 'constant' as const, mean: '100ms', min: '0ms' } } };
+    const { record } = await run({ scenario, users: 4, config: { thresholds: { 'GET /api/admin/invoices': ['p(95)<300'] }, stress: { profiles } } });
     expect(record.verdict).toBe('fail');
     expect(record.reasons.join('\n')).toMatch(/threshold\.GET \/api\/admin\/invoices\.p\(95\)<300 failed: GET \/api\/admin\/invoices p\(95\) was \d+\.\dms/);
     const check = record.checks.find((c) => c.id === 'threshold.GET /api/admin/invoices.p(95)<300')!;
@@ -91,8 +112,12 @@ describe('drill stress --profile smoke against the sandbox', () => {
   });
 
   it('sessions expiring mid-run are counted as auth failures and fire the spike alert', async () => {
-    setTimeout(() => sandbox.faults.add('auth-expired'), 2500);
-    const { record } = await run({ durationMs: 5000 });
+    // Timed from the load's own start, not the test's: a slow start must not expire the
+    // sessions before the first request (that is the exit-3 case above).
+    const { record } = await run({
+      durationMs: 5000,
+      onProgress: (line) => line.startsWith('load: ') && void setTimeout(() => sandbox.faults.add('auth-expired'), 1500),
+    });
     const load = record.results.load as { overall: { authFailures: number } };
     expect(load.overall.authFailures).toBeGreaterThan(5);
     expect(fired(record)).toContain('admin_auth_failures_spike');
@@ -131,7 +156,7 @@ describe('drill stress --profile smoke against the sandbox', () => {
 
   it('refuses a non-loopback target and plans over the caps', async () => {
     const cases: [Parameters<typeof stressFor>, RegExp][] = [
-      [['http://10.1.2.3:3999', { cookies }], /10\.1\.2\.3 is not loopback and not allow-listed/],
+      [['http://staging.cepro.invalid:3999', { cookies }], /staging\.cepro\.invalid is not loopback and not allow-listed/],
       [[sandbox.url, { cookies, users: 50, config: { limits: { maxUsers: 20 } } }], /50 users is over the cap of 20/],
       [[sandbox.url, { cookies, users: 10, config: { limits: { maxRatePerSecond: 5 } } }], /over the cap of 5; lower --users/],
       [[sandbox.url, { cookies, durationMs: 60_000, config: { limits: { maxDuration: '30s' } } }], /1m is over the cap of 30s/],

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunRecord } from '../reports/record.ts';
+import { RunRecord } from '../record/run-record.ts';
 import { execDrill } from './helpers/cli.ts';
 import { HEALTHY_BODY } from './helpers/script-server.ts';
 
@@ -48,7 +48,7 @@ describe('TLS is verified', () => {
 
   it('with its CA given, the load engine drives it over TLS', async () => {
     writeFileSync(path.join(dir, 'scenario.json'), JSON.stringify({ name: 'tls', routes: [{ path: '/load', weight: 1, auth: 'none' }] }));
-    writeFileSync(path.join(dir, 'drill.config.json'), JSON.stringify({ watch: { interval: '250ms' }, stress: { baseline: '250ms', recoveryTimeout: '1s' } }));
+    writeFileSync(path.join(dir, 'drill.config.json'), JSON.stringify({ watch: { interval: '250ms' }, stress: { baseline: '250ms', recoveryTimeout: '1s', minRequests: 5 } }));
     const out = path.join(dir, 'stress');
     const { code, stderr } = await execDrill(['stress', '--target', url, '--profile', 'max', '--scenario', 'scenario.json', '--users', '3', '--duration', '1s', '--out', out], {
       CRON_SECRET: 'x-secret-value',

@@ -4,10 +4,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deepMerge, parseConfig } from '../core/config/load.ts';
-import type { DrillConfigInput } from '../core/config/schema.ts';
-import { RunDir } from '../reports/run-dir.ts';
-import { sleep } from '../runs/watch.ts';
+import { deepMerge, parseConfig } from '../config/load.ts';
+import type { DrillConfigInput } from '../config/schema.ts';
+import { RunDir } from '../record/run-dir.ts';
+import { sleep } from '../runs/sleep.ts';
 import { SupabaseFake } from '../sandbox/supabase-fake/handler.ts';
 import { SignalSession } from '../signals/session.ts';
 import { CUTOVER_CHECKS } from '../validation/catalogue.ts';
@@ -17,6 +17,9 @@ import { SupabaseApi } from '../validation/supabase-api.ts';
 import { ADMIN_URL } from './helpers/pg.ts';
 import { HEALTHY_BODY, json, startScriptServer, type ScriptServer } from './helpers/script-server.ts';
 import { FAST_VALIDATE } from './helpers/region-move.ts';
+import { copyDatabase, sql as tenantSql, tenantApp } from './helpers/tenant-app.ts';
+import { readinessYaml } from './helpers/region-move.ts';
+import { writeFileSync } from 'node:fs';
 
 let apiServer: Server;
 let apiUrl: string;
@@ -151,6 +154,31 @@ describe('Management API checks', () => {
     expect(r.summary).toMatch(/recheck in about 24 h/);
   });
 
+  it('backups.recent after a move: a backup from before --cutover-at warns within a day and fails once it is too old; a later one passes', async () => {
+    const hours = (h: number) => new Date(Date.now() - h * 3_600_000);
+    const project = (ref: string, backupAt: Date) =>
+      fake.addProject(ref, { backups: { walg_enabled: true, pitr_enabled: false, backups: [{ id: 1, is_physical_backup: false, status: 'COMPLETED', inserted_at: backupAt.toISOString() }], physical_backup_data: {} } });
+    project('movedbefore', hours(3));
+    const before = await check('backups.recent', { api: api(), projectRef: 'movedbefore', cutoverAt: hours(1) });
+    expect(before).toMatchObject({ status: 'warn', summary: expect.stringMatching(/from before the cutover .* no backup holds the moved data yet: recheck in about 24 h/) });
+    project('movedlongago', hours(80));
+    expect(await check('backups.recent', { api: api(), projectRef: 'movedlongago', cutoverAt: hours(72) })).toMatchObject({ status: 'fail', summary: expect.stringMatching(/newest backup is 80h old/) });
+    project('movedafter', hours(0.5));
+    expect(await check('backups.recent', { api: api(), projectRef: 'movedafter', cutoverAt: hours(1) })).toMatchObject({ status: 'pass', summary: expect.stringMatching(/after the cutover$/) });
+  });
+
+  it('backups.recent: a project over a day old whose only backup FAILED fails; a younger one warns', async () => {
+    const failedOnly = (ref: string, createdHoursAgo: number) =>
+      fake.addProject(ref, {
+        created_at: new Date(Date.now() - createdHoursAgo * 3_600_000).toISOString(),
+        backups: { walg_enabled: true, pitr_enabled: false, backups: [{ id: 1, is_physical_backup: false, status: 'FAILED', inserted_at: new Date(Date.now() - 3_600_000).toISOString() }], physical_backup_data: {} },
+      });
+    failedOnly('failedold', 25);
+    expect(await check('backups.recent', { api: api(), projectRef: 'failedold' })).toMatchObject({ status: 'fail', summary: expect.stringMatching(/no completed backup: the only backup FAILED .* open a Supabase ticket/) });
+    failedOnly('failedyoung', 5);
+    expect((await check('backups.recent', { api: api(), projectRef: 'failedyoung' })).status).toBe('warn');
+  });
+
   it('backups.schedule: 402 and 404 are "not applicable" warnings', async () => {
     fake.addProject('freeplan', { schedule: 402 });
     expect((await check('backups.schedule', { api: api(), projectRef: 'freeplan' })).status).toBe('warn');
@@ -264,9 +292,83 @@ describe('database checks', () => {
       const r = await check('db.migrations', { databaseUrl: without.url, sourceDatabaseUrl: withHistory.url });
       expect(r).toMatchObject({ status: 'fail', summary: 'the new database has no migration history table' });
       const same = await check('db.migrations', { databaseUrl: withHistory.url, sourceDatabaseUrl: withHistory.url });
-      expect(same.status).toBe('pass');
+      expect(same).toMatchObject({ status: 'error', summary: expect.stringMatching(/same database .*point SOURCE_DATABASE_URL/) });
+      const copy = await copyDatabase(withHistory, 'create database … template');
+      try {
+        expect((await check('db.migrations', { databaseUrl: copy.url, sourceDatabaseUrl: withHistory.url })).status).toBe('pass');
+      } finally {
+        await copy.drop();
+      }
     } finally {
       await Promise.all([withHistory.drop(), without.drop()]);
     }
   });
 });
+
+describe('restore readiness', () => {
+  it('a restore drill dated in the future is an error naming the fix; a passing recorded drill from last month passes; a typed-in date only warns', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'drill-readiness-'));
+    const future = path.join(dir, 'future.yml');
+    writeFileSync(future, readinessYaml(-90, { typed: true }));
+    expect(await check('restore.readiness', { readinessFile: future })).toMatchObject({ status: 'error', summary: expect.stringMatching(/restore drill date \d{4}-\d{2}-\d{2} in .* is in the future: record the date the drill was done/) });
+    const recent = path.join(dir, 'recent.yml');
+    writeFileSync(recent, readinessYaml(30));
+    expect((await check('restore.readiness', { readinessFile: recent })).status).toBe('pass');
+    const typed = path.join(dir, 'typed.yml');
+    writeFileSync(typed, readinessYaml(30, { typed: true }));
+    expect(await check('restore.readiness', { readinessFile: typed })).toMatchObject({ status: 'warn', summary: expect.stringMatching(/typed in, with no drill record: run drill restore-drill --readiness/) });
+  });
+});
+
+describe('parity checks on a multi-tenant app', () => {
+  let old: Awaited<ReturnType<typeof tenantApp>>;
+  let copy: Awaited<ReturnType<typeof tenantApp>>;
+  beforeAll(async () => {
+    old = await tenantApp();
+    copy = await copyDatabase(old, 'pg_dump | psql');
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([old?.drop(), copy?.drop()]);
+  });
+  const fast = { validate: { content: { recheckAfter: '50ms' } } };
+
+  it('db.schema_parity, db.row_parity and db.content_parity pass on a faithful copy', async () => {
+    for (const id of ['db.schema_parity', 'db.row_parity', 'db.content_parity']) {
+      const r = await check(id, { databaseUrl: copy.url, sourceDatabaseUrl: old.url, configInput: fast });
+      expect(r.status, `${id}: ${r.summary}`).toBe('pass');
+    }
+    const content = await check('db.content_parity', { databaseUrl: copy.url, sourceDatabaseUrl: old.url, configInput: fast });
+    expect(content.summary).toMatch(/1 without a primary key compared by whole-table hash \(public\.audit_events\)/);
+  });
+
+  it('db.content_parity fails naming keys, never values; db.row_parity misses it', async () => {
+    await tenantSql(copy.url, `update public.tenants set name = 'Renamed Tenant Ltd' where slug = 'tenant-3'`);
+    try {
+      const content = await check('db.content_parity', { databaseUrl: copy.url, sourceDatabaseUrl: old.url, configInput: fast });
+      const key = String((await tenantSql(old.url, `select id::text from public.tenants where slug = 'tenant-3'`))[0]!.id);
+      expect(content).toMatchObject({ status: 'fail', summary: expect.stringContaining(`public.tenants: 1 key differs (1 changed): ${key}`) });
+      expect(JSON.stringify(content)).not.toContain('Renamed Tenant');
+      expect((await check('db.row_parity', { databaseUrl: copy.url, sourceDatabaseUrl: old.url, configInput: fast })).status).toBe('pass');
+    } finally {
+      await tenantSql(copy.url, `update public.tenants set name = 'Tenant 3' where slug = 'tenant-3'`);
+    }
+  });
+
+  it('db.schema_parity fails on a widened grant, naming it', async () => {
+    await tenantSql(copy.url, `grant select on public.invoices to anon`);
+    try {
+      const r = await check('db.schema_parity', { databaseUrl: copy.url, sourceDatabaseUrl: old.url });
+      expect(r).toMatchObject({ status: 'fail', summary: expect.stringContaining('privilege SELECT on table public.invoices to anon only in the new database (widens access: a grant only in the new database)') });
+    } finally {
+      await tenantSql(copy.url, `revoke select on public.invoices from anon`);
+    }
+  });
+
+  it('the comparing checks are errors when both URLs reach one database', async () => {
+    for (const id of ['db.schema_parity', 'db.row_parity', 'db.content_parity']) {
+      const r = await check(id, { databaseUrl: old.url, sourceDatabaseUrl: old.url });
+      expect(r, id).toMatchObject({ status: 'error', summary: expect.stringMatching(/same database/) });
+    }
+  });
+});
+

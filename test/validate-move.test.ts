@@ -1,9 +1,9 @@
-import pg from 'pg';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUTOVER_CHECKS } from '../validation/catalogue.ts';
 import { readinessYaml, regionMove, validateMove, type RegionMove } from './helpers/region-move.ts';
+import { sql } from './helpers/tenant-app.ts';
 
 let move: RegionMove;
 
@@ -15,16 +15,6 @@ afterAll(async () => {
   await move?.stop();
 });
 
-async function sql(url: string, text: string, params: unknown[] = []) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 function status(record: Awaited<ReturnType<typeof validateMove>>, id: string) {
   return record.checks.find((c) => c.id === id)!;
 }
@@ -34,7 +24,7 @@ describe('a scripted region move', () => {
     const record = await validateMove(move);
     const notPassing = record.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status} ${c.summary}`);
     expect(notPassing).toEqual([]);
-    expect(record.checks.map((c) => c.id)).toEqual(CUTOVER_CHECKS.map((c) => c.id));
+    expect(record.checks.map((c) => c.id)).toEqual([...CUTOVER_CHECKS.map((c) => c.id), 'validate.complete']);
     expect(record.verdict).toBe('pass');
   });
 });
@@ -50,6 +40,24 @@ describe('each break is caught by the right check', () => {
       },
       async repair() {
         await sql(move.next.url, `insert into public.tags overriding system value select * from public._saved; drop table public._saved`);
+      },
+    },
+    {
+      name: 'a changed value with the row count unchanged',
+      check: 'db.content_parity',
+      breakIt: async () => void (await sql(move.next.url, `update public.tags set name = name || ' (edited)' where id = (select min(id) from public.tags)`)),
+      repair: async () => void (await sql(move.next.url, `update public.tags set name = replace(name, ' (edited)', '') where id = (select min(id) from public.tags)`)),
+    },
+    {
+      name: 'a policy re-created as restrictive',
+      check: 'db.schema_parity',
+      async breakIt() {
+        const [p] = await sql(move.next.url, `select pg_get_expr(polqual, polrelid) as q from pg_policy where polname = 'invoices_org_isolation'`);
+        await sql(move.next.url, `drop policy invoices_org_isolation on public.invoices; create policy invoices_org_isolation on public.invoices as restrictive using (${p!.q})`);
+      },
+      async repair() {
+        const [p] = await sql(move.next.url, `select pg_get_expr(polqual, polrelid) as q from pg_policy where polname = 'invoices_org_isolation'`);
+        await sql(move.next.url, `drop policy invoices_org_isolation on public.invoices; create policy invoices_org_isolation on public.invoices using (${p!.q})`);
       },
     },
     {
@@ -126,7 +134,8 @@ describe('each break is caught by the right check', () => {
         });
       },
       async repair() {
-        const recent = new Date(Date.now() - 3_600_000).toISOString();
+        // The first backup after the restore: later than the cutover.
+        const recent = new Date().toISOString();
         move.sandbox.supabase.updateProject(move.sandbox.options.projectRef, {
           backups: { walg_enabled: true, pitr_enabled: false, backups: [{ id: 10, is_physical_backup: false, status: 'COMPLETED', inserted_at: recent }], physical_backup_data: {} },
         });

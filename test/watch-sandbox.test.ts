@@ -92,11 +92,14 @@ describe('drill watch against the sandbox', () => {
     expect(fired(record)).toContain('admin_auth_failures_spike');
   });
 
-  it('without CRON_SECRET the snapshot check errors instead of passing silently', async () => {
+  it('without CRON_SECRET the snapshot check is not evaluated (never a silent pass), nor are the queue alerts', async () => {
     const { record } = await watch(1000, { cronSecret: undefined, logs: null });
     const snapshot = record.checks.find((c) => c.id === 'watch.snapshot')!;
-    expect(snapshot.status).toBe('error');
-    expect(snapshot.summary).toMatch(/no CRON_SECRET given/);
+    expect(snapshot.status).toBe('not_evaluated');
+    expect(snapshot.summary).toMatch(/no CRON_SECRET given.*the queue alerts were not evaluated/);
     expect(record.verdict).toBe('fail');
+    for (const id of ['queue_backlog_high', 'oldest_ready_age_high', 'dead_letter_nonzero']) {
+      expect(record.alerts.find((a) => a.id === id)).toMatchObject({ state: 'not_evaluated', summary: expect.stringMatching(/^not evaluated: no readable queue snapshot/) });
+    }
   });
 });

@@ -1,5 +1,5 @@
-import type { RouteSummary } from '../engine/stats.ts';
-import type { CheckResultInput } from '../reports/record.ts';
+import type { RouteSummary } from '../record/load.ts';
+import type { CheckResultInput } from '../record/run-record.ts';
 import type { Threshold } from './parse.ts';
 
 /** A threshold as configured: the expression, and whether breaching it stops the load early. */
@@ -37,6 +37,14 @@ export function measured(threshold: Threshold, summary: RouteSummary): number | 
       return summary.timeouts;
     case 'auth_failures':
       return summary.authFailures;
+    // Dropped arrivals are counted overall only (an arrival is dropped before a route is sent).
+    case 'dropped':
+      return summary.dropped ?? 0;
+    case 'dropped_rate': {
+      const dropped = summary.dropped ?? 0;
+      const intended = summary.requests + dropped;
+      return intended ? dropped / intended : null;
+    }
   }
 }
 
@@ -54,33 +62,36 @@ export function holds(threshold: Threshold, value: number): boolean {
 }
 
 function show(threshold: Threshold, value: number): string {
-  if (threshold.metric === 'error_rate') return `${(value * 100).toFixed(2)}%`;
+  if (threshold.metric === 'error_rate' || threshold.metric === 'dropped_rate') return `${(value * 100).toFixed(2)}%`;
   if (['percentile', 'avg', 'med', 'min', 'max'].includes(threshold.metric)) return `${value.toFixed(1)}ms`;
   return String(value);
 }
 
 /**
- * Judges each threshold against its route (or `overall`). A route that got no requests
- * is a warning (its weight may be too small for a short run); an empty overall is an error.
+ * Judges each threshold against its route (or `overall`). A scope with fewer than
+ * `minRequests` requests is `not_evaluated`: a p95 of three requests says nothing, and a
+ * threshold the run could not judge must not read as met.
  */
 export function evaluateThresholds(
   specs: readonly ThresholdSpec[],
   overall: RouteSummary,
   routes: Record<string, RouteSummary>,
   percentile: (key: string, p: number) => number | null,
+  minRequests = 1,
 ): CheckResultInput[] {
   return specs.map(({ key, threshold }) => {
     const summary = key === 'overall' ? overall : routes[key];
     const id = `threshold.${key}.${threshold.source}`;
-    let value = summary ? measured(threshold, summary) : null;
-    if (value === null && threshold.metric === 'percentile' && summary?.requests) value = percentile(key, threshold.percentile!);
+    const requests = summary?.requests ?? 0;
+    let value = summary && requests >= minRequests ? measured(threshold, summary) : null;
+    if (value === null && threshold.metric === 'percentile' && summary && requests >= minRequests) value = percentile(key, threshold.percentile!);
     if (!summary || value === null) {
       return {
         id,
         title: `${key}: ${threshold.source}`,
-        status: key === 'overall' ? 'error' : 'warn',
-        summary: `no requests to judge ${key} by`,
-        evidence: { key, threshold: threshold.source, requests: summary?.requests ?? 0 },
+        status: 'not_evaluated',
+        summary: `${requests} requests to judge ${key} by, fewer than the ${minRequests} a threshold needs (stress.minRequests); run longer or with more users`,
+        evidence: { key, threshold: threshold.source, requests, minRequests },
       };
     }
     const ok = holds(threshold, value);

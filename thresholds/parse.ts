@@ -1,8 +1,9 @@
 /**
  * SLO thresholds in k6's spirit: `p(95)<800`, `p99<=1.5s`, `avg<200ms`, `max<3s`,
- * `error_rate<1%`, `rps>50`. Latency values are milliseconds unless a unit says otherwise.
+ * `error_rate<1%`, `rps>50`; for an open model, `dropped<10` and `dropped_rate<1%` (arrivals
+ * the in-flight cap kept from being sent, of all intended). Latency values are milliseconds unless a unit says otherwise.
  */
-export type Metric = 'percentile' | 'avg' | 'med' | 'min' | 'max' | 'error_rate' | 'rps' | 'requests' | 'timeouts' | 'auth_failures';
+export type Metric = 'percentile' | 'avg' | 'med' | 'min' | 'max' | 'error_rate' | 'rps' | 'requests' | 'timeouts' | 'auth_failures' | 'dropped' | 'dropped_rate';
 export type Op = '<' | '<=' | '>' | '>=';
 
 export interface Threshold {
@@ -18,7 +19,7 @@ export interface Threshold {
 export class ThresholdError extends Error {}
 
 const LATENCY: readonly Metric[] = ['percentile', 'avg', 'med', 'min', 'max'];
-const SHAPE = /^\s*(p\(\s*(\d+(?:\.\d+)?)\s*\)|p(\d+(?:\.\d+)?)|avg|mean|med|min|max|error_rate|rps|requests|timeouts|auth_failures)\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)\s*(ms|s|%)?\s*$/;
+const SHAPE = /^\s*(p\(\s*(\d+(?:\.\d+)?)\s*\)|p(\d+(?:\.\d+)?)|avg|mean|med|min|max|error_rate|rps|requests|timeouts|auth_failures|dropped_rate|dropped)\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)\s*(ms|s|%)?\s*$/;
 
 export function parseThreshold(source: string): Threshold {
   const match = SHAPE.exec(source);
@@ -42,10 +43,10 @@ export function parseThreshold(source: string): Threshold {
   if (LATENCY.includes(metric)) {
     if (unit === '%') throw new ThresholdError(`"${source}": a latency takes ms or s, not %`);
     if (unit === 's') value *= 1000;
-  } else if (metric === 'error_rate') {
-    if (unit === 'ms' || unit === 's') throw new ThresholdError(`"${source}": error_rate takes a percentage (1%) or a fraction (0.01)`);
+  } else if (metric === 'error_rate' || metric === 'dropped_rate') {
+    if (unit === 'ms' || unit === 's') throw new ThresholdError(`"${source}": ${metric} takes a percentage (1%) or a fraction (0.01)`);
     if (unit === '%') value /= 100;
-    if (value < 0 || value > 1) throw new ThresholdError(`"${source}": error_rate must be between 0% and 100%`);
+    if (value < 0 || value > 1) throw new ThresholdError(`"${source}": ${metric} must be between 0% and 100%`);
   } else if (unit) {
     throw new ThresholdError(`"${source}": ${metric} takes a plain number, not ${unit}`);
   }

@@ -1,5 +1,5 @@
 import { describeError } from '../core/errors.ts';
-import type { CheckResultInput } from '../reports/record.ts';
+import type { CheckResultInput } from '../record/run-record.ts';
 import type { ValidateContext } from './context.ts';
 
 export type Outcome = Pick<CheckResultInput, 'status' | 'summary'> & { evidence?: Record<string, unknown> };

@@ -1,4 +1,4 @@
-import type { DrillConfig } from '../core/config/schema.ts';
+import type { DrillConfig } from '../config/schema.ts';
 import type { SignalSession } from '../signals/session.ts';
 import type { SupabaseApi } from './supabase-api.ts';
 

@@ -1,18 +1,19 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { makeDirectory } from '../../core/fs.ts';
 import os from 'node:os';
 import path from 'node:path';
-import { ExitCode } from '../../core/exit-codes.ts';
-import { readRecord, rebuildFromStreams, runDirOf } from '../../reports/load-record.ts';
-import { RunDir } from '../../reports/run-dir.ts';
-import type { DrillConfig } from '../../core/config/schema.ts';
+import { readRecord, rebuildFromStreams, runDirOf } from '../../record/read.ts';
+import { RunDir } from '../../record/run-dir.ts';
+import type { DrillConfig } from '../../config/schema.ts';
 import { UsageError } from '../../core/errors.ts';
 import { withK6Results } from '../../k6/record.ts';
-import type { RunRecord, RunRecordInput } from '../../reports/record.ts';
+import { exitCodeOf } from '../run-helpers.ts';
+import { SCHEMA_VERSION, type RunRecord, type RunRecordInput } from '../../record/run-record.ts';
 import { renderAll, writeRecord } from '../../reports/write.ts';
 import { defaultScenario, loadScenarioFile } from '../../scenarios/load.ts';
-import { resolveProfile } from '../../scenarios/profiles.ts';
+import { profileNamed, resolveProfile } from '../../scenarios/profiles.ts';
+import { resolveThresholdSpecs } from '../../thresholds/specs.ts';
 import { configFor } from '../run-helpers.ts';
-import { profileNamed } from './k6.ts';
 import { defineCommand } from '../spec.ts';
 
 export const reportCommand = defineCommand({
@@ -38,9 +39,9 @@ Exit code: the run's verdict (0 pass, 1 otherwise).`,
     if (extra.length && !flags['k6-summary']) throw new UsageError(`drill report: unexpected argument "${extra[0]}"; only --k6-summary takes several files`);
     const k6Files = [...(flags['k6-summary'] ?? []), ...extra].map((f) => path.resolve(ctx.cwd, f));
     if (k6Files.length === 0 && (flags.profile || flags.scenario)) throw new UsageError('drill report: --profile and --scenario only go with --k6-summary');
-    if (k6Files.length) mkdirSync(path.resolve(ctx.cwd, positionals[0]!), { recursive: true });
+    if (k6Files.length) makeDirectory(path.resolve(ctx.cwd, positionals[0]!), 'drill report DIR');
     const dir = runDirOf(ctx.cwd, positionals[0]!);
-    const runDir = k6Files.length ? RunDir.create(dir) : RunDir.open(dir);
+    const runDir = k6Files.length ? RunDir.reuse(dir) : RunDir.open(dir);
     const hasRecord = existsSync(path.join(dir, 'run.json'));
     const hasStreams = ['samples.ndjson', 'intervals.ndjson', 'alerts.ndjson'].some((f) => existsSync(path.join(dir, f)));
     let record: RunRecord;
@@ -48,9 +49,10 @@ Exit code: the run's verdict (0 pass, 1 otherwise).`,
     if (k6Files.length) {
       const config = await configFor(ctx, flags.config, {});
       const scenario = flags.scenario ? await loadScenarioFile(ctx.cwd, flags.scenario) : defaultScenario();
-      const thresholds = flags.profile ? resolveProfile(profileNamed('report', flags.profile), config, {}).thresholds : {};
+      // The same resolution as a stress run: the profile's thresholds plus config's, or config's alone.
+      const thresholds = resolveThresholdSpecs(flags.profile ? resolveProfile(profileNamed('drill report', flags.profile), config, {}).thresholds : config.thresholds, scenario.routes.map((r) => r.name));
       const base: RunRecordInput = hasRecord ? readRecord(dir) : hasStreams ? { ...rebuildFromStreams(dir), checks: [], reasons: [] } : emptyStressRecord(config);
-      record = writeRecord(runDir, withK6Results({ ...base, kind: base.kind === 'watch' ? 'stress' : base.kind }, k6Files, scenario, thresholds, config), ctx.env);
+      record = writeRecord(runDir, withK6Results({ ...base, kind: 'stress' } as RunRecordInput, k6Files, scenario, thresholds, config.stress.minRequests), ctx.env);
       note = `merged ${k6Files.length} k6 summaries; `;
     } else {
       record = hasRecord ? readRecord(dir) : rebuildFromStreams(dir);
@@ -61,7 +63,7 @@ Exit code: the run's verdict (0 pass, 1 otherwise).`,
       renderAll(runDir, record, ctx.env);
     }
     ctx.stdout.write(`${note}rendered ${['report.md', 'report.html', 'junit.xml'].map((f) => path.join(dir, f)).join(', ')}\n`);
-    return record.verdict === 'pass' ? ExitCode.pass : ExitCode.fail;
+    return exitCodeOf(record);
   },
 });
 
@@ -69,13 +71,22 @@ Exit code: the run's verdict (0 pass, 1 otherwise).`,
 function emptyStressRecord(config: DrillConfig): RunRecordInput {
   const now = new Date().toISOString();
   return {
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     kind: 'stress',
     tool: { name: 'drill', version: 'k6 ingest' },
     startedAt: now,
     endedAt: now,
     target: null,
     verdict: 'pass',
+    // The k6 load was measured, but nothing watched the app beside it: say so, and never pass.
+    checks: [
+      {
+        id: 'watch.present',
+        status: 'not_evaluated',
+        summary: 'no watcher ran beside this k6 load (no samples.ndjson here): health, the queue and the alerts were not judged; run drill watch beside k6 and pass its run directory',
+        evidence: {},
+      },
+    ],
     config,
     environment: { node: process.version, platform: process.platform, arch: process.arch, cpus: os.cpus().length },
   };

@@ -16,6 +16,8 @@ export interface Http1ClientOptions {
   connections: number;
   /** A request (waiting for a connection included) that takes longer fails as 'timeout'. */
   timeoutMs: number;
+  /** How often to look for timed-out requests (default: a tenth of the timeout, 10 to 250 ms). */
+  sweepMs?: number;
 }
 
 /** Idle time after which a connection is closed rather than reused, when the server gave no hint (undici's default). */
@@ -52,7 +54,7 @@ export class Http1Client {
     // One sweep instead of a timer per request: it costs nothing while requests are quick.
     // A hung request is closed at most a sweep late (a tenth of the timeout, at most 250 ms);
     // an answer that arrives after the timeout but before the sweep still counts as a timeout.
-    this.sweepMs = Math.max(10, Math.min(250, options.timeoutMs / 10));
+    this.sweepMs = options.sweepMs ?? Math.max(10, Math.min(250, options.timeoutMs / 10));
     this.sweeper = setInterval(() => this.sweep(), this.sweepMs);
     this.sweeper.unref();
   }

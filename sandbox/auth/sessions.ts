@@ -27,6 +27,8 @@ export class SessionError extends Error {
  */
 export class SessionAuthority {
   private readonly key: Uint8Array;
+  /** Refresh tokens not yet used, and whose they are (GoTrue rotates them: each works once). */
+  private readonly refreshTokens = new Map<string, AdminUser>();
   constructor(
     secret: string | undefined,
     private readonly issuer: string,
@@ -51,14 +53,24 @@ export class SessionAuthority {
       .setIssuedAt(now)
       .setExpirationTime(now + ttlSeconds)
       .sign(this.key);
+    const refreshToken = randomBytes(12).toString('base64url');
+    this.refreshTokens.set(refreshToken, user);
     return {
       access_token: accessToken,
-      refresh_token: randomBytes(12).toString('base64url'),
+      refresh_token: refreshToken,
       token_type: 'bearer',
       expires_in: ttlSeconds,
       expires_at: now + ttlSeconds,
       user: { id: user.id, aud: 'authenticated', role: 'authenticated', email: user.email },
     };
+  }
+
+  /** The refresh-token grant: a new session for the token's user, the token itself spent; null when unknown or used. */
+  async refresh(refreshToken: string): Promise<SupabaseSession | null> {
+    const user = this.refreshTokens.get(refreshToken);
+    if (!user) return null;
+    this.refreshTokens.delete(refreshToken);
+    return this.issue(user);
   }
 
   async verify(token: string | null): Promise<SessionClaims> {

@@ -6,10 +6,12 @@ import { accessTokenFromCookies } from '../../core/supabase-cookie.ts';
 import type { SandboxContext } from '../context.ts';
 import { bearerToken, readJson, sendJson } from '../http/respond.ts';
 
-/** POST /auth/v1/token?grant_type=password, answering as GoTrue does. */
+/** POST /auth/v1/token?grant_type=password|refresh_token, answering as GoTrue does. */
 export async function passwordGrant(ctx: SandboxContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  if (url.searchParams.get('grant_type') !== 'password') {
-    return sendJson(res, 400, { error: 'unsupported_grant_type', error_description: 'only grant_type=password is supported' });
+  const grant = url.searchParams.get('grant_type');
+  if (grant === 'refresh_token') return refreshGrant(ctx, req, res);
+  if (grant !== 'password') {
+    return sendJson(res, 400, { error: 'unsupported_grant_type', error_description: 'grant_type must be password or refresh_token' });
   }
   const body = await readJson(req);
   const email = typeof body.email === 'string' ? body.email.toLowerCase() : '';
@@ -23,6 +25,17 @@ export async function passwordGrant(ctx: SandboxContext, req: IncomingMessage, r
     return sendJson(res, 400, { error: 'invalid_grant', error_description: 'Invalid login credentials' });
   }
   const session = await ctx.sessions.issue({ id: row.id, org_id: row.org_id, email: row.email });
+  sendJson(res, 200, session);
+}
+
+/** The refresh-token grant: a spent or unknown token is GoTrue's 400 invalid_grant. */
+async function refreshGrant(ctx: SandboxContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readJson(req);
+  const session = typeof body.refresh_token === 'string' ? await ctx.sessions.refresh(body.refresh_token) : null;
+  if (!session) {
+    ctx.log.warn({ event: 'admin_auth.failed', reason: 'invalid_refresh_token' }, 'refresh failed');
+    return sendJson(res, 400, { error: 'invalid_grant', error_description: 'Invalid Refresh Token: Refresh Token Not Found' });
+  }
   sendJson(res, 200, session);
 }
 

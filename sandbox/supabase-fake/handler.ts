@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { sendJson } from '../http/respond.ts';
-import { HEALTH_SERVICES, type EndpointName, type FakeProject, type HealthService, defaultProject } from './state.ts';
+import { HEALTH_SERVICES, type Backup, type EndpointName, type FakeProject, type HealthService, defaultProject } from './state.ts';
 
 export interface SupabaseFakeOptions {
   /** When set, only this bearer token is accepted; otherwise any non-empty bearer is. */
@@ -44,6 +44,13 @@ export class SupabaseFake {
     const project = this.projects.get(ref) ?? this.addProject(ref);
     Object.assign(project, patch);
     return project;
+  }
+
+  /** A backup taken now (or at `at`): the first backup of a project after a restore, in a region move. */
+  recordBackup(ref: string, status: Backup['status'] = 'COMPLETED', at = new Date(this.now())): void {
+    const project = this.projects.get(ref) ?? this.addProject(ref);
+    const id = Math.max(0, ...project.backups.backups.map((b) => b.id)) + 1;
+    project.backups.backups.push({ id, is_physical_backup: false, status, inserted_at: at.toISOString() });
   }
 
   /** Handles /v1/... requests; returns false for any other path. */

@@ -1,6 +1,6 @@
 /**
  * State behind the Supabase Management API fake. Shapes follow
- * shared/supabase-management-api.md exactly; tests and the demo change them to stage
+ * docs/contracts/management-api.md exactly; tests and the demo change them to stage
  * a region move, PITR off, a missing backup and so on.
  */
 export const PROJECT_STATUSES = [

@@ -1,6 +1,6 @@
-import type { DrillConfig } from '../../core/config/schema.ts';
-import type { AlertResult } from '../../reports/record.ts';
-import type { HealthSample } from '../health/sample.ts';
+import type { DrillConfig } from '../../config/schema.ts';
+import type { AlertResult } from '../../record/run-record.ts';
+import type { HealthSample } from '../../record/health.ts';
 import type { LogEvent } from '../logs/parse.ts';
 import { ALERT_RULES, resolveRuleSettings, type AlertRule, type RuleSettings } from './rules.ts';
 import { SignalState } from './signal-state.ts';
@@ -57,25 +57,30 @@ export class AlertEvaluator {
     return this.entries.filter((e) => e.tracker.state === 'firing').map((e) => e.rule.id);
   }
 
+  /**
+   * One result per rule. A rule that never had its input, or is disabled, is
+   * `not_evaluated` with the reason: "inactive" would claim it watched and saw nothing.
+   */
   results(): AlertResult[] {
     return this.entries.map((entry) => {
       const { tracker, settings } = entry;
-      let summary: string;
-      if (!settings.enabled) summary = 'disabled by config';
-      else if (entry.evaluations === 0) summary = `not evaluated: ${missingInput(entry.rule.id)}`;
-      else if (tracker.firstFiredAt !== null) summary = `fired: ${entry.firedReason}; now ${tracker.state} (${entry.lastReason})`;
-      else summary = `${tracker.state}: ${entry.lastReason}`;
+      if (!settings.enabled) return { ...tracker.toResult('not evaluated: disabled by config'), state: 'not_evaluated' };
+      if (entry.evaluations === 0) return { ...tracker.toResult(`not evaluated: ${missingInput(entry.rule.id, this.state)}`), state: 'not_evaluated' };
+      const summary = tracker.firstFiredAt !== null ? `fired: ${entry.firedReason}; now ${tracker.state} (${entry.lastReason})` : `${tracker.state}: ${entry.lastReason}`;
       return tracker.toResult(summary);
     });
   }
 }
 
-function missingInput(id: string): string {
+function missingInput(id: string, state: SignalState): string {
+  const logs = state.logsAttached ? 'logs were asked for but no log line arrived' : 'no logs given (--logs or --log-drain)';
   switch (id) {
     case 'webhook_failures_spike':
-      return 'no logs given (--logs or --log-drain)';
+      return logs;
     case 'admin_auth_failures_spike':
-      return 'no logs given and no load to count 401/403 answers';
+      return `${logs}, and no load to count 401/403 answers`;
+    case 'worker_cron_failing':
+      return 'no readable queue snapshot (is CRON_SECRET set?) and no cron events in the logs';
     case 'health_degraded':
       return 'no samples taken';
     default:

@@ -1,7 +1,7 @@
 import type { AlertId } from '../../core/alert-ids.ts';
-import type { DrillConfig } from '../../core/config/schema.ts';
+import type { DrillConfig } from '../../config/schema.ts';
 import { formatDuration } from '../../core/duration.ts';
-import { backlogOf, isUnhealthy, type HealthSample } from '../health/sample.ts';
+import { backlogOf, isUnhealthy, type HealthSample } from '../../record/health.ts';
 import type { SignalState } from './signal-state.ts';
 
 export interface RuleSettings {
@@ -12,8 +12,8 @@ export interface RuleSettings {
   cronPeriodMs: number;
   windowMs: number;
   factor: number;
-  /** "Normal" backlog when neither a threshold nor a measured baseline exists (validate.normalBacklog). */
-  fallbackNormal: number;
+  /** "Normal" backlog when neither a threshold nor a measured baseline exists (alerts.queue_backlog_high.normal). */
+  normal: number;
 }
 
 /** The rule's judgement at one evaluation; null means "no data": the alert holds its state. */
@@ -29,12 +29,13 @@ export interface AlertRule {
   /** What the threshold counts. */
   unit: string;
   /** The runbook's numbers. */
-  defaults: Omit<RuleSettings, 'enabled' | 'fallbackNormal'>;
+  defaults: Omit<RuleSettings, 'enabled'>;
   evaluate(state: SignalState, sample: HealthSample, settings: RuleSettings): Condition | null;
 }
 
 const MINUTE = 60_000;
-const base = { threshold: null, cronPeriodMs: MINUTE, windowMs: 5 * MINUTE, factor: 3 };
+// `normal` is the runbook's "normal backlog" where nothing was measured: 10 jobs.
+const base = { threshold: null, cronPeriodMs: MINUTE, windowMs: 5 * MINUTE, factor: 3, normal: 10 };
 
 /**
  * "Above normal" backlog when no number is configured: the baseline plus the larger of
@@ -49,7 +50,7 @@ export function normalBacklog(baseline: number | null, threshold: number | null,
   return baseline + Math.max(10, Math.ceil(baseline / 2));
 }
 
-/** The runbook's seven baseline alerts (shared/cepro-contract.md), as data. */
+/** The runbook's seven baseline alerts (docs/contracts/cepro.md), as data. */
 export const ALERT_RULES: readonly AlertRule[] = [
   {
     id: 'health_degraded',
@@ -70,7 +71,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
     defaults: { ...base, forMs: 10 * MINUTE },
     evaluate: (state, sample, settings) => {
       const backlog = backlogOf(sample);
-      const normal = normalBacklog(state.baselineBacklog, settings.threshold, settings.fallbackNormal);
+      const normal = normalBacklog(state.baselineBacklog, settings.threshold, settings.normal);
       if (backlog === null) return null;
       return { active: backlog > normal, value: backlog, reason: `backlog ${backlog} (normal up to ${normal})` };
     },
@@ -153,6 +154,7 @@ export function resolveRuleSettings(rule: AlertRule, config: DrillConfig): RuleS
     enabled?: boolean;
     for?: number;
     threshold?: number;
+    normal?: number;
     cronPeriod?: number;
     window?: number;
     factor?: number;
@@ -164,6 +166,21 @@ export function resolveRuleSettings(rule: AlertRule, config: DrillConfig): RuleS
     cronPeriodMs: override.cronPeriod ?? rule.defaults.cronPeriodMs,
     windowMs: override.window ?? rule.defaults.windowMs,
     factor: override.factor ?? rule.defaults.factor,
-    fallbackNormal: config.validate.normalBacklog,
+    normal: override.normal ?? rule.defaults.normal,
   };
+}
+
+/**
+ * One alert's settings as this config resolves them. Every number the runbook gives
+ * (thresholds, windows, the normal backlog) is read through here, by the alerts and by
+ * the stress and validate checks alike, so each is defined once.
+ */
+export function alertSettings(config: DrillConfig, id: AlertId): RuleSettings {
+  return resolveRuleSettings(ALERT_RULES.find((r) => r.id === id)!, config);
+}
+
+/** The backlog the queue must fall back to: configured, else learned from the baseline, else the runbook's. */
+export function normalBacklogFor(config: DrillConfig, baselineBacklog: number | null): number {
+  const settings = alertSettings(config, 'queue_backlog_high');
+  return normalBacklog(baselineBacklog, settings.threshold, settings.normal);
 }

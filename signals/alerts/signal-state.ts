@@ -1,4 +1,4 @@
-import { backlogOf, type HealthSample } from '../health/sample.ts';
+import { backlogOf, type HealthSample } from '../../record/health.ts';
 import type { LogEvent } from '../logs/parse.ts';
 
 export type Series = 'webhook' | 'auth';
@@ -6,6 +6,9 @@ export type Series = 'webhook' | 'auth';
 /** Events this old are dropped once a series grows large; no rule window looks back further. */
 const SERIES_HORIZON_MS = 60 * 60_000;
 const SERIES_PRUNE_AT = 100_000;
+
+/** The app's clock and ours may differ a little: lines this much before the start still count. */
+const LOG_CLOCK_SKEW_MS = 2000;
 
 const CRON_SUCCESS = /^background_job_cron\.(finished|completed|succeeded|done)$/;
 const WEBHOOK_FAILURE = /^webhook[\w.]*\.(failed|error)$/;
@@ -22,7 +25,11 @@ export class SignalState {
   /** The lowest dead-letter count seen: a requeue lowers it, so later dead letters still count as new. */
   minDeadLetter: number | null = null;
   lastWorkerProgressAt: number | null = null;
-  logsPresent = false;
+  /** A log source was given; `logLines` counts what actually arrived from it. */
+  logsAttached = false;
+  logLines = 0;
+  /** A log file is read from its start: its older lines are history, not this run's failures. */
+  private logsFromMs = Number.NEGATIVE_INFINITY;
   /** Once a cron event has been seen in the logs, worker progress is read from them alone. */
   cronEventsSeen = false;
   private previous: { backlog: number; oldestAt: string | null } | null = null;
@@ -49,19 +56,26 @@ export class SignalState {
     this.previous = { backlog, oldestAt: queue.oldest_ready_at };
   }
 
-  /** A log source is attached from `tMs`: failure series start counting; cron events, once seen, judge progress. */
+  /**
+   * A log source is attached from `tMs`. Its failure series count only once a line has
+   * arrived: a mistyped path or a drain nobody posts to is no evidence of zero failures.
+   */
   attachLogs(tMs: number): void {
     this.lastWorkerProgressAt ??= tMs;
-    this.logsPresent = true;
-    this.present.webhook = true;
-    this.present.auth = true;
+    this.logsAttached = true;
+    this.logsFromMs = tMs;
   }
 
   observeLogEvent(event: LogEvent): void {
+    this.logLines += 1;
+    this.present.webhook = true;
+    this.present.auth = true;
     if (!event.event) return;
     if (CRON_SUCCESS.test(event.event)) {
       this.cronEventsSeen = true;
       this.lastWorkerProgressAt = Math.max(this.lastWorkerProgressAt ?? 0, event.tMs);
+    } else if (event.tMs < this.logsFromMs - LOG_CLOCK_SKEW_MS) {
+      // history: the four log answers still count it, the spike alerts do not
     } else if (WEBHOOK_FAILURE.test(event.event)) {
       this.push('webhook', event.tMs, 1);
     } else if (AUTH_FAILURE.test(event.event)) {

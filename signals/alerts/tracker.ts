@@ -1,6 +1,6 @@
-import type { AlertResult } from '../../reports/record.ts';
+import type { AlertResult } from '../../record/run-record.ts';
 
-export type AlertState = 'inactive' | 'pending' | 'firing' | 'resolved';
+export type AlertState = 'inactive' | 'pending' | 'firing' | 'resolved' | 'not_evaluated';
 
 export interface Transition {
   at: string;

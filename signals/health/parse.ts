@@ -1,6 +1,4 @@
-import type { QueueSnapshot } from '../../sandbox/queue.ts';
-
-export type { QueueSnapshot };
+import type { QueueSnapshot } from '../../record/health.ts';
 
 export const QUEUE_FIELDS = ['pending', 'retrying', 'processing', 'dead_letter', 'oldest_ready_at', 'oldest_ready_age_seconds'] as const;
 const COUNT_FIELDS = ['pending', 'retrying', 'processing', 'dead_letter'] as const;
@@ -10,6 +8,8 @@ export interface ParsedHealth {
   /** null when the answer says nothing readable about health. */
   degraded: boolean | null;
   status: string | null;
+  /** Each component the body reports under its components key, with its status word; null when it reports none. */
+  components: Record<string, string> | null;
   queue: QueueSnapshot | null;
   /** Why the queue is missing or unusable (no bearer, malformed field…). */
   queueError: string | null;
@@ -22,8 +22,8 @@ export interface ParsedHealth {
  * other than ok/healthy is degraded; the six queue fields may sit at the top level or
  * under `queueKey`. Anything unreadable is an error string, never an exception.
  */
-export function parseHealth(httpStatus: number, bodyText: string, queueKey: string | null): ParsedHealth {
-  const result: ParsedHealth = { degraded: null, status: null, queue: null, queueError: null, error: null };
+export function parseHealth(httpStatus: number, bodyText: string, queueKey: string | null, componentsKey: string | null = 'checks'): ParsedHealth {
+  const result: ParsedHealth = { degraded: null, status: null, components: null, queue: null, queueError: null, error: null };
   if (httpStatus >= 400 && httpStatus < 500) {
     result.error = `unexpected HTTP ${httpStatus} from the health route`;
     return result;
@@ -45,6 +45,7 @@ export function parseHealth(httpStatus: number, bodyText: string, queueKey: stri
   const word = typeof object.status === 'string' ? object.status.toLowerCase() : null;
   result.status = word;
   result.degraded = httpStatus >= 500 || (word !== null && !HEALTHY_WORDS.has(word));
+  result.components = componentsKey ? readComponents(object[componentsKey]) : null;
   const nested = queueKey ? object[queueKey] : undefined;
   const source = nested && typeof nested === 'object' && !Array.isArray(nested) ? (nested as Record<string, unknown>) : object;
   const present = QUEUE_FIELDS.filter((field) => field in source);
@@ -56,6 +57,27 @@ export function parseHealth(httpStatus: number, bodyText: string, queueKey: stri
   if (typeof parsed === 'string') result.queueError = parsed;
   else result.queue = parsed;
   return result;
+}
+
+/**
+ * `{ database: { status: 'ok' }, worker: 'stopped' }` -> { database: 'ok', worker: 'stopped' }.
+ * Entries without a status word are left out; a body that lists none has no components.
+ */
+function readComponents(value: unknown): Record<string, string> | null {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+  const out: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(value as Record<string, unknown>).slice(0, 50)) {
+    const word = typeof entry === 'string' ? entry : entry && typeof entry === 'object' ? (entry as { status?: unknown }).status : undefined;
+    if (typeof word === 'string' && word.length <= 40) out[name.slice(0, 60)] = word.toLowerCase();
+  }
+  return Object.keys(out).length ? out : null;
+}
+
+/** The components whose status word is not a healthy one. */
+export function unhealthyComponents(components: Record<string, string> | null | undefined): string[] {
+  return Object.entries(components ?? {})
+    .filter(([, word]) => !HEALTHY_WORDS.has(word))
+    .map(([name, word]) => `${name}: ${word}`);
 }
 
 function readQueue(source: Record<string, unknown>): QueueSnapshot | string {

@@ -1,33 +1,12 @@
+import type { CronGap, JobTypeFailures, LogAnswers } from '../../record/logs.ts';
 import { familyOf, type LogEvent, type ParsedLine } from './parse.ts';
+
+export type { LogAnswers };
 
 export const EVENT_FAMILIES = [
   'background_job_cron', 'background_job_batch', 'background_job', 'admin_email', 'campaign_batch',
   'recovery_email', 'health_check', 'webhook_delivery', 'admin_auth',
 ] as const;
-
-export interface CronGap {
-  from: string;
-  to: string;
-  ms: number;
-}
-
-export interface JobTypeFailures {
-  jobType: string;
-  failures: number;
-  retrying: number;
-  deadLetter: number;
-  lastError: string | null;
-}
-
-/** The runbook's four questions, answered from the logs. */
-export interface LogAnswers {
-  lines: { total: number; events: number; withoutEvent: number; unreadable: number };
-  families: Record<string, number>;
-  workerRan: { answer: 'yes' | 'no'; runs: number; failedRuns: number; firstAt: string | null; lastAt: string | null; longestGapMs: number | null; gaps: CronGap[] };
-  claimedWork: { answer: 'yes' | 'no'; batches: number; jobsClaimed: number; emptyBatches: number };
-  repeatedFailures: { answer: 'yes' | 'no'; topTypes: JobTypeFailures[] };
-  retryVsDeadLetter: { retrying: number; deadLetter: number; deadLetterShare: number | null };
-}
 
 const MAX_GAPS = 10;
 /** A job type failing this often in one log is "failing again and again". */

@@ -1,19 +1,11 @@
+import type { LogEvent } from '../../record/logs.ts';
+
 /**
  * CE Pro's structured log lines. Field names follow the sandbox's reference choice (pino's
  * level/time/msg plus event, job_type, job_id, attempt, error); a hosting log drain may wrap
  * each line as a string in `message`, which is unwrapped.
  */
-export interface LogEvent {
-  tMs: number;
-  event: string | null;
-  level: number | string | null;
-  jobType: string | null;
-  jobId: string | number | null;
-  attempt: number | null;
-  error: string | null;
-  /** A few extra fields kept for evidence (count, run_id, reason). */
-  extra: Record<string, unknown>;
-}
+export type { LogEvent };
 
 export type ParsedLine = { ok: true; event: LogEvent } | { ok: false; reason: 'blank' | 'not-json' | 'not-object' };
 

@@ -51,7 +51,9 @@ export function spawnDrill(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: st
     stdout: () => out,
     stderr: () => err,
     exited,
-    waitFor(text, timeoutMs = 30_000) {
+    // Generous: a child that starts PGlite takes ~4 s on a quiet machine and far longer on a
+    // loaded 2-core one. A readiness wait, bounded, never a timing assertion.
+    waitFor(text, timeoutMs = 80_000) {
       return new Promise((resolve, reject) => {
         const started = Date.now();
         const poll = setInterval(() => {

@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { deepMerge, parseConfig } from '../../core/config/load.ts';
-import type { DrillConfigInput } from '../../core/config/schema.ts';
-import { RunDir } from '../../reports/run-dir.ts';
+import { deepMerge, parseConfig } from '../../config/load.ts';
+import type { DrillConfigInput } from '../../config/schema.ts';
+import { RunDir } from '../../record/run-dir.ts';
 import { writeRecord } from '../../reports/write.ts';
-import { validateCutover } from '../../runs/validate.ts';
+import { validateRun } from '../../runs/validate.ts';
 import type { Sandbox } from '../../sandbox/index.ts';
 import { createTestDatabase, type TestDatabase } from './pg.ts';
 import { TEST_CRON_SECRET, startTestSandbox } from './sandbox.ts';
@@ -42,6 +42,8 @@ export async function regionMove(): Promise<RegionMove> {
   const cutoverAt = new Date();
   await new Promise((resolve) => setTimeout(resolve, 50));
   const sandbox = await startTestSandbox({ databaseUrl: next.url, region: NEW_REGION, supabaseAccessToken: TOKEN, ambientJobsPerTick: 1 });
+  // The new project's first backup after the restore (backups.recent wants one later than the cutover).
+  sandbox.supabase.recordBackup(sandbox.options.projectRef);
   const dir = mkdtempSync(path.join(tmpdir(), 'drill-move-'));
   const readiness = path.join(dir, 'readiness.yml');
   writeFileSync(readiness, readinessYaml(20));
@@ -60,9 +62,17 @@ export async function regionMove(): Promise<RegionMove> {
   };
 }
 
-export function readinessYaml(drillDaysAgo: number): string {
-  const date = new Date(Date.now() - drillDaysAgo * 86_400_000).toISOString().slice(0, 10);
-  return `backups_enabled: true\nretention: 7 days (Pro daily backups)\nrestore_owner: Dana Ops\nlast_restore_drill: ${date}\n`;
+/**
+ * A readiness record whose last restore drill ran `drillDaysAgo` days ago, as drill
+ * restore-drill appends it (a verdict and its figures); `typed: true` writes the date alone,
+ * as a person types it in, which restore.readiness only warns about.
+ */
+export function readinessYaml(drillDaysAgo: number, options: { typed?: boolean; verdict?: string } = {}): string {
+  const at = new Date(Date.now() - drillDaysAgo * 86_400_000);
+  const head = 'backups_enabled: true\nretention: 7 days (Pro daily backups)\nrestore_owner: Dana Ops\n';
+  if (options.typed) return `${head}last_restore_drill: ${at.toISOString().slice(0, 10)}\n`;
+  const verdict = options.verdict ?? 'pass';
+  return `${head}drills:\n  - date: ${at.toISOString()}\n    by: dana\n    kind: restore-drill\n    mode: from-database\n    verdict: ${verdict}\n    parity: ${verdict}\n    rto_seconds: 42.5\n    rpo_seconds: 60\n    run_dir: reports/runs/drill\n`;
 }
 
 export const FAST_VALIDATE: DrillConfigInput = deepMerge(FAST_ALERTS, {
@@ -73,7 +83,7 @@ export async function validateMove(move: RegionMove, extra: { config?: DrillConf
   const config = parseConfig(deepMerge(FAST_VALIDATE, extra.config ?? {}));
   const runDir = RunDir.create(mkdtempSync(path.join(move.dir, 'run-')));
   const { CUTOVER_CHECKS } = await import('../../validation/catalogue.ts');
-  const input = await validateCutover({
+  const input = await validateRun({
     config,
     target: move.sandbox.url,
     cronSecret: TEST_CRON_SECRET,

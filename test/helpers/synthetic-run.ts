@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RouteSummary } from '../../engine/stats.ts';
-import type { RunRecordInput } from '../../reports/record.ts';
+import type { RouteSummary } from '../../record/load.ts';
+import type { RecordInputOf } from '../../record/run-record.ts';
 
 export const ROUTES = Array.from({ length: 10 }, (_, i) => `GET /api/admin/route-${i}`);
 
@@ -15,7 +15,7 @@ export function summary(p95: number, opts: Partial<RouteSummary> = {}): RouteSum
 }
 
 /** A stress record whose overall and per-route latency is scaled by `factor`. */
-export function stressRecord(factor = 1, extra: Partial<RunRecordInput> = {}, overallOver: Partial<RouteSummary> = {}): RunRecordInput {
+export function stressRecord(factor = 1, extra: Partial<RecordInputOf<'stress'>> = {}, overallOver: Partial<RouteSummary> = {}): RecordInputOf<'stress'> {
   return {
     schemaVersion: 1, kind: 'stress', tool: { name: 'drill', version: 'test' },
     startedAt: '2026-11-29T10:00:00.000Z', endedAt: '2026-11-29T11:00:00.000Z', target: 'http://127.0.0.1:3999', verdict: 'pass',
@@ -41,8 +41,8 @@ export function syntheticHourDir(): string {
     const lat = { min: 1, mean: 40 * wave, p50: 30 * wave, p90: 80 * wave, p95: 100 * wave, p99: 180 * wave, max: 400 * wave };
     intervals.push(JSON.stringify({
       t: new Date(t0 + s * 1000).toISOString(), elapsedS: s, users: 200,
-      overall: { requests: 60, errors: s % 97 === 0 ? 1 : 0, latencyMs: lat },
-      routes: Object.fromEntries(ROUTES.map((r, i) => [r, { requests: 6, latencyMs: { ...lat, p95: lat.p95 + i * 5 } }])),
+      overall: summary(lat.p95, { requests: 60, rps: 60, errors: s % 97 === 0 ? 1 : 0, errorRate: s % 97 === 0 ? 1 / 60 : 0, status: { 200: 60 }, latencyMs: lat }),
+      routes: Object.fromEntries(ROUTES.map((r, i) => [r, summary(lat.p95, { requests: 6, rps: 6, status: { 200: 6 }, latencyMs: { ...lat, p95: lat.p95 + i * 5 } })])),
     }));
     samples.push(JSON.stringify({
       seq: s, t: new Date(t0 + s * 1000).toISOString(), tMs: t0 + s * 1000, lagMs: 0, httpStatus: 200, latencyMs: 3, degraded: s > 1800 && s < 1900, status: 'ok', error: null, queueError: null,

@@ -1,11 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseConfig } from '../../core/config/load.ts';
-import type { DrillConfigInput } from '../../core/config/schema.ts';
-import { deepMerge } from '../../core/config/load.ts';
-import { RunRecord } from '../../reports/record.ts';
-import { RunDir } from '../../reports/run-dir.ts';
+import { deepMerge, parseConfig, resolvedConfig } from '../../config/load.ts';
+import type { DrillConfigInput } from '../../config/schema.ts';
+import type { RunRecord } from '../../record/run-record.ts';
 import { runWatch } from '../../runs/watch.ts';
 import type { LogSource } from '../../signals/session.ts';
 
@@ -33,20 +31,10 @@ export async function watchFor(
   options: { logs?: LogSource | null; config?: DrillConfigInput; cronSecret?: string; during?: () => Promise<void> } = {},
 ): Promise<WatchRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'drill-watch-'));
-  const runDir = RunDir.create(dir);
-  const config = parseConfig(deepMerge(FAST_ALERTS, options.config ?? {}));
-  const running = runWatch({
-    config,
-    target,
-    durationMs,
-    cronSecret: options.cronSecret,
-    logs: options.logs,
-    runDir,
-    signal: new AbortController().signal,
-  });
+  const config = resolvedConfig(parseConfig(deepMerge(FAST_ALERTS, options.config ?? {})));
+  const running = runWatch({ config, out: dir, env: {}, target, durationMs, cronSecret: options.cronSecret, logs: options.logs });
   await options.during?.();
-  const record = RunRecord.parse(await running);
-  runDir.closeStreams();
+  const record: RunRecord = await running;
   return { record, dir };
 }
 

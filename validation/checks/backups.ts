@@ -52,14 +52,19 @@ export const backupsPitr: CutoverCheck = {
   },
 };
 
+const DAY = 86_400_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
 /**
  * A COMPLETED backup within the window (26 h by default), or a PITR window whose end is
- * that recent. On cutover day a brand-new project may have none yet: a warning to recheck
- * about 24 hours later, not a failure; keep the old project until then.
+ * that recent. After a region move it must also be later than --cutover-at: a backup taken
+ * before the cutover does not hold the moved data. On cutover day a project may have none
+ * yet: a warning to recheck about 24 hours later, not a failure; keep the old project until
+ * then. A backup that FAILED with none completed is a failure once the project is a day old.
  */
 export const backupsRecent: CutoverCheck = {
   id: 'backups.recent',
-  title: 'A recent backup exists',
+  title: 'A recent backup exists, taken after the cutover',
   strict: true,
   needs: needsApi,
   async run(ctx) {
@@ -67,16 +72,43 @@ export const backupsRecent: CutoverCheck = {
     if (!backups.ok) return apiError(backups);
     const within = ctx.config.validate.recentBackupWithin;
     const now = ctx.now();
-    const completed = backups.body!.backups.filter((b) => b.status === 'COMPLETED').map((b) => Date.parse(b.inserted_at)).sort((a, b) => b - a);
+    const list = backups.body!.backups;
+    const times = (status: string) => list.filter((b) => b.status === status).map((b) => Date.parse(b.inserted_at)).filter(Number.isFinite).sort((a, b) => b - a);
+    const completed = times('COMPLETED');
+    const failed = times('FAILED');
     const latestPitr = backups.body!.physical_backup_data.latest_physical_backup_date_unix;
     const newest = Math.max(completed[0] ?? 0, latestPitr ? latestPitr * 1000 : 0);
-    const evidence = { newestBackupAt: newest ? new Date(newest).toISOString() : null, completedBackups: completed.length, pitrWindowEnd: latestPitr ?? null };
-    if (newest && now - newest <= within) {
-      return { status: 'pass', summary: `newest backup ${formatDuration(now - newest)} old (limit ${formatDuration(within)})`, evidence };
-    }
     const createdAt = project.ok ? Date.parse(project.body!.created_at) : NaN;
-    if (Number.isFinite(createdAt) && now - createdAt <= within) {
-      return { status: 'warn', summary: `no completed backup yet on a project created ${formatDuration(now - createdAt)} ago: recheck in about 24 h and keep the old project until then`, evidence };
+    const age = now - createdAt;
+    const cutoverAt = ctx.cutoverAt?.getTime();
+    const evidence = {
+      newestBackupAt: newest ? iso(newest) : null,
+      completedBackups: completed.length,
+      failedBackups: failed.length,
+      pitrWindowEnd: latestPitr ?? null,
+      cutoverAt: cutoverAt === undefined ? null : iso(cutoverAt),
+      projectCreatedAt: Number.isFinite(createdAt) ? iso(createdAt) : null,
+    };
+    if (!newest && failed.length) {
+      const what = `${failed.length === 1 ? 'the only backup' : `all ${failed.length} backups`} FAILED (latest at ${iso(failed[0]!)})`;
+      return Number.isFinite(age) && age <= DAY
+        ? { status: 'warn', summary: `${what} on a project created ${formatDuration(age)} ago: watch the next one, and keep the old project`, evidence }
+        : { status: 'fail', summary: `no completed backup: ${what}${Number.isFinite(age) ? ` on a project created ${formatDuration(age)} ago` : ''}; open a Supabase ticket and keep the old project`, evidence };
+    }
+    if (!newest || now - newest > within) {
+      if (Number.isFinite(createdAt) && age <= within) {
+        return { status: 'warn', summary: `no completed backup yet on a project created ${formatDuration(age)} ago: recheck in about 24 h and keep the old project until then`, evidence };
+      }
+    } else if (cutoverAt !== undefined && newest <= cutoverAt) {
+      // Recent, but from before the move: it holds the old data. The daily backup that holds the
+      // moved data is due within a day of the cutover; past that, the age test above fails it.
+      return {
+        status: 'warn',
+        summary: `the newest backup (${iso(newest)}) is from before the cutover (${iso(cutoverAt)}), so no backup holds the moved data yet: recheck in about 24 h and keep the old project until then`,
+        evidence,
+      };
+    } else {
+      return { status: 'pass', summary: `newest backup ${formatDuration(now - newest)} old (limit ${formatDuration(within)})${cutoverAt === undefined ? '' : ', after the cutover'}`, evidence };
     }
     return {
       status: 'fail',

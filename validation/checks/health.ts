@@ -1,6 +1,6 @@
 import { parseHealth } from '../../signals/health/parse.ts';
 import { probe } from '../../signals/health/probe.ts';
-import { isUnhealthy } from '../../signals/health/sample.ts';
+import { isUnhealthy } from '../../record/health.ts';
 import type { CutoverCheck } from '../check.ts';
 import type { ValidateContext } from '../context.ts';
 

@@ -1,12 +1,14 @@
 import { formatDuration } from '../../core/duration.ts';
-import { backlogOf } from '../../signals/health/sample.ts';
+import { backlogOf } from '../../record/health.ts';
 import type { CutoverCheck } from '../check.ts';
 import type { ValidateContext } from '../context.ts';
+import { alertSettings, normalBacklogFor } from '../../signals/alerts/rules.ts';
 
 const needsSnapshot = (ctx: ValidateContext) => (ctx.cronSecret ? null : 'CRON_SECRET is not set, so the queue snapshot is not visible');
 
+/** No baseline before a cutover check: the configured normal (alerts.queue_backlog_high). */
 function normal(ctx: ValidateContext): number {
-  return ctx.config.alerts.queue_backlog_high?.threshold ?? ctx.config.validate.normalBacklog;
+  return normalBacklogFor(ctx.config, null);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -49,13 +51,13 @@ export const queueDrain: CutoverCheck = {
 
 export const queueOldestReadyAge: CutoverCheck = {
   id: 'queue.oldest_ready_age',
-  title: 'Oldest ready job under 300 s across the window',
+  title: 'Oldest ready job under the age limit (alerts.oldest_ready_age_high) across the window',
   strict: true,
   waits: true,
   needs: needsSnapshot,
   async run(ctx) {
     await ctx.windowDone;
-    const limit = ctx.config.alerts.oldest_ready_age_high?.threshold ?? 300;
+    const limit = alertSettings(ctx.config, 'oldest_ready_age_high').threshold!;
     const ages = ctx.session.samplesSoFar().filter((s) => s.queue).map((s) => s.queue!.oldest_ready_age_seconds ?? 0);
     if (ages.length === 0) return { status: 'error', summary: 'no readable queue snapshot in the window' };
     const worst = Math.max(...ages);
