@@ -54,6 +54,11 @@ export function outDirFor(ctx: CliContext, config: DrillConfig, out: string | un
   return path.resolve(ctx.cwd, out ?? defaultRunDir(path.resolve(ctx.cwd, config.outDir), kind));
 }
 
+/** What every library run takes from the command line: where it runs, its config and run directory, Ctrl-C, progress. */
+export function runInputsFrom(ctx: CliContext, config: LoadedConfig, out: string) {
+  return { cwd: ctx.cwd, env: ctx.env, config, out, signal: ctx.signal, onProgress: progressPrinter(ctx) };
+}
+
 /** Waits for a library run (which writes its own run directory), prints the verdict, maps it to the exit code. */
 export async function reportRun(ctx: CliContext, dir: string, run: Promise<RunRecord>): Promise<number> {
   const record = await run;

@@ -14,7 +14,7 @@ import { normalBacklogFor } from '../signals/alerts/rules.ts';
 import { SignalSession, type LogSource } from '../signals/session.ts';
 import { judgeStep, nextRate, round, type StepObservation } from './capacity-judge.ts';
 import { openModelLimits } from './engines/builtin.ts';
-import { cronSecretOf, cwdOf, logSourceOf, resolveConfig, resolveCookies, resolveScenario, runDirPath, sessionRefresherFor, type LogsInput, type RunInputs, type ScenarioOption } from './inputs.ts';
+import { cronSecretOf, cwdOf, logSourceOf, resolveConfig, resolveCookies, resolveScenario, runDirPath, sessionRefresherFor, type LoadInputs, type LogsInput } from './inputs.ts';
 import { finishRecord } from './record-base.ts';
 import { sleep } from './sleep.ts';
 import { planStress, type StressPlan } from './stress-plan.ts';
@@ -23,16 +23,9 @@ import { streamsOf } from './watch.ts';
 import { writeRun } from './write-run.ts';
 
 /** The capacity search as a library call: one options object in, the `capacity` record out. */
-export interface CapacityInput extends RunInputs {
+export interface CapacityInput extends LoadInputs {
   target?: string;
-  scenario?: ScenarioOption;
-  cookies?: string | readonly string[];
-  cronSecret?: string;
   logs?: LogsInput | null;
-  allowTargets?: readonly string[];
-  readOnly?: boolean;
-  allowWrites?: boolean;
-  workers?: number;
   /** The traffic expected (requests per second): the report gives the headroom against it. */
   expect?: number;
   /** Overrides of config `capacity.*` (rates per second, durations in ms). */
@@ -43,7 +36,6 @@ export interface CapacityInput extends RunInputs {
   precision?: number;
   maxDurationMs?: number;
   maxInFlight?: number;
-  onProgress?(line: string, live: boolean): void;
 }
 
 interface Search {

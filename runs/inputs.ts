@@ -35,6 +35,24 @@ export interface RunInputs {
 /** A log source: a file path (`-` for stdin), or a drain port to listen on. */
 export type LogsInput = string | { drain: number; host?: string } | LogSource;
 
+/** What every entry point that sends load accepts: what to load, as whom, and how far it may go. */
+export interface LoadInputs extends RunInputs {
+  /** A scenario file or an inline scenario (default: config, then CE Pro's route mix). */
+  scenario?: ScenarioOption;
+  /** A cookie pool file or the Cookie headers themselves (default: config, or stress.signIn). */
+  cookies?: string | readonly string[];
+  /** Default: CRON_SECRET from `env`. */
+  cronSecret?: string;
+  /** Hosts that may be loaded besides loopback and config's targets.allow. */
+  allowTargets?: readonly string[];
+  /** Leave out write routes; or send them to a non-loopback target (default: config stress.*). */
+  readOnly?: boolean;
+  allowWrites?: boolean;
+  workers?: number;
+  /** Progress lines for people; `live` ones may overwrite each other on a terminal. */
+  onProgress?(line: string, live: boolean): void;
+}
+
 function isLoaded(config: RunInputs['config']): config is LoadedConfig {
   return typeof config === 'object' && config !== null && 'config' in config && 'source' in config;
 }

@@ -9,14 +9,14 @@ import { profileNamed, resolveProfile, type ProfileName } from '../scenarios/pro
 import { SignalSession, type LogSource } from '../signals/session.ts';
 import { runAbLoad, type Arm } from './engines/ab.ts';
 import { gateRun } from './gate.ts';
-import { cronSecretOf, cwdOf, resolveConfig, resolveCookies, resolveScenario, runDirPath, type RunInputs, type ScenarioOption } from './inputs.ts';
+import { cronSecretOf, cwdOf, resolveConfig, resolveCookies, resolveScenario, runDirPath, type LoadInputs } from './inputs.ts';
 import { sleep } from './sleep.ts';
 import { checkSession, stressRecordOf, waitForRecovery } from './stress.ts';
 import { planStress } from './stress-plan.ts';
 import { writeRun } from './write-run.ts';
 
 /** The live A/B gate as a library call: the current release and the candidate, side by side. */
-export interface LiveGateInput extends RunInputs {
+export interface LiveGateInput extends LoadInputs {
   /** The deployment running the current release (default: config gate.control). */
   control?: string;
   /** The deployment to judge (default: config gate.candidate). */
@@ -25,15 +25,8 @@ export interface LiveGateInput extends RunInputs {
   profile?: ProfileName;
   users?: number;
   durationMs?: number;
-  scenario?: ScenarioOption;
   /** One pool for both deployments: they must accept the same sessions (one Supabase project). */
   cookies?: string | readonly string[];
-  cronSecret?: string;
-  allowTargets?: readonly string[];
-  workers?: number;
-  readOnly?: boolean;
-  allowWrites?: boolean;
-  onProgress?(line: string, live: boolean): void;
 }
 
 /**

@@ -14,7 +14,7 @@ import { evaluateThresholds } from '../thresholds/evaluate.ts';
 import { autocannonEngine, builtinEngine } from './engines/builtin.ts';
 import { k6Engine } from './engines/k6.ts';
 import type { LoadEngineRunner, LoadPhaseResult } from './engines/phase.ts';
-import { cronSecretOf, cwdOf, logSourceOf, resolveConfig, resolveCookies, resolveScenario, runDirPath, sessionRefresherFor, type LogsInput, type RunInputs, type ScenarioOption } from './inputs.ts';
+import { cronSecretOf, cwdOf, logSourceOf, resolveConfig, resolveCookies, resolveScenario, runDirPath, sessionRefresherFor, type LoadInputs, type LogsInput } from './inputs.ts';
 import type { SessionRefresher, SessionsSummary } from '../scenarios/sessions/refresh.ts';
 import { finishRecord } from './record-base.ts';
 import { writeRun } from './write-run.ts';
@@ -23,7 +23,7 @@ import { engineNamed, planStress, type EngineName, type StressPlan } from './str
 import { streamsOf } from './watch.ts';
 
 /** The stress drill as a library call: one options object in, the run's record out. */
-export interface StressInput extends RunInputs {
+export interface StressInput extends LoadInputs {
   /** Base URL of the app (default: config `target`). Non-loopback hosts must be allow-listed. */
   target?: string;
   profile: ProfileName;
@@ -34,24 +34,10 @@ export interface StressInput extends RunInputs {
   /** Open model: most requests in flight (default: config stress.maxInFlight); arrivals beyond it are dropped. */
   maxInFlight?: number;
   durationMs?: number;
-  /** A scenario file or an inline scenario (default: config, then CE Pro's route mix). */
-  scenario?: ScenarioOption;
-  /** A cookie pool file or the Cookie headers themselves (default: config, or stress.signIn). */
-  cookies?: string | readonly string[];
   engine?: EngineName;
-  /** Default: CRON_SECRET from `env`. */
-  cronSecret?: string;
   logs?: LogsInput | null;
-  /** Hosts that may be loaded besides loopback and config's targets.allow. */
-  allowTargets?: readonly string[];
-  /** Leave out write routes; or send them to a non-loopback target (default: config stress.*). */
-  readOnly?: boolean;
-  allowWrites?: boolean;
-  workers?: number;
   /** For `engine: 'k6'`: the binary (default `k6` on PATH). */
   k6Binary?: string;
-  /** Progress lines for people; `live` ones may overwrite each other on a terminal. */
-  onProgress?(line: string, live: boolean): void;
 }
 
 /**

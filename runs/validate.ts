@@ -114,25 +114,16 @@ function parseCutoverAt(value: Date | string): Date {
   return at;
 }
 
-export interface ValidateOptions {
+/** What validateRun takes: the input's own fields where they pass through, the rest resolved. */
+export interface ValidateOptions extends Pick<ValidateInput, 'cronSecret' | 'databaseUrl' | 'sourceDatabaseUrl' | 'supabaseToken' | 'projectRef' | 'supabaseApiUrl' | 'expectRegion' | 'checks' | 'strict' | 'onProgress'> {
   config: DrillConfig;
   target: string;
-  cronSecret?: string;
-  databaseUrl?: string;
-  sourceDatabaseUrl?: string;
-  supabaseToken?: string;
-  projectRef?: string;
-  supabaseApiUrl?: string;
-  expectRegion?: string;
   readinessFile?: string;
   cutoverAt?: Date;
   cookies?: string[];
   logs?: LogSource | null;
   runDir: RunDir;
   signal: AbortSignal;
-  checks?: readonly CutoverCheck[];
-  strict?: boolean;
-  onProgress?(line: string): void;
   now?: () => number;
 }
 

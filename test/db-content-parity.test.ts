@@ -3,7 +3,7 @@ import { parseConfig } from '../config/load.ts';
 import { DEFAULT_PARITY_EXCLUDE } from '../config/parity-exclusions.ts';
 import { compareContent, type ContentComparison, type TableContent } from '../validation/db/content-compare.ts';
 import { SameDatabaseError } from '../validation/db/identity.ts';
-import { ADMIN_URL, type TestDatabase } from './helpers/pg.ts';
+import { ADMIN_URL } from './helpers/pg.ts';
 import { faultInjectionFixture, sql } from './helpers/tenant-app.ts';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -15,12 +15,6 @@ import pg from 'pg';
  */
 const fixture = faultInjectionFixture();
 const { faulty } = fixture;
-let source: TestDatabase;
-let base: TestDatabase;
-beforeAll(() => {
-  source = fixture.source();
-  base = fixture.base();
-});
 const FAST = { recheckAfterMs: 20 };
 
 const table = (r: ContentComparison, name: string): TableContent => {
@@ -54,7 +48,7 @@ describe('one fault of each kind is found down to its key, values never shown', 
       update auth.users set last_sign_in_at = last_sign_in_at + interval '1 hour' where id = md5('user5')::uuid;
       update public.audit_events set action = 'member.removed' where ctid = (select min(ctid) from public.audit_events);
     `);
-    r = await compareContent(source.url, copy.url, FAST);
+    r = await compareContent(fixture.source.url, copy.url, FAST);
   }, 30_000);
 
   it('one value changed, one set to NULL, same row counts', async () => {
@@ -103,7 +97,7 @@ describe('one fault of each kind is found down to its key, values never shown', 
 describe('counts, lists and bounds', () => {
   it('reports the count of differing keys and the first ten keys only', async () => {
     const copy = await faulty(`update public.projects set archived = not archived where id between 101 and 130`);
-    const r = await compareContent(source.url, copy.url, FAST);
+    const r = await compareContent(fixture.source.url, copy.url, FAST);
     const t = table(r, 'public.projects');
     expect(t).toMatchObject({ differing: 30, exact: true });
     expect(t.firstKeys.map((k) => k.key[0])).toEqual(['101', '102', '103', '104', '105', '106', '107', '108', '109', '110']);
@@ -111,14 +105,14 @@ describe('counts, lists and bounds', () => {
 
   it('whole ranges on one side only are listed from that side', async () => {
     const copy = await faulty(`delete from storage.objects where id < '30000000-0000-0000-0000-000000000000'`);
-    const gone = Number((await sql(source.url, `select count(*) as n from storage.objects where id < '30000000-0000-0000-0000-000000000000'`))[0]!.n);
-    const r = await compareContent(source.url, copy.url, { ...FAST, tables: ['storage.objects'] });
+    const gone = Number((await sql(fixture.source.url, `select count(*) as n from storage.objects where id < '30000000-0000-0000-0000-000000000000'`))[0]!.n);
+    const r = await compareContent(fixture.source.url, copy.url, { ...FAST, tables: ['storage.objects'] });
     expect(table(r, 'storage.objects')).toMatchObject({ status: 'differs', differing: gone, exact: true, kinds: { missing: gone, changed: 0, extra: 0 } });
   });
 
   it('past maxKeys the listing stops and the count is a lower bound', async () => {
     const copy = await faulty(`delete from public.time_entries where minutes < 100; update public.invoices set amount = amount + 1`);
-    const r = await compareContent(source.url, copy.url, { ...FAST, maxKeys: 50, chunkSize: 500 });
+    const r = await compareContent(fixture.source.url, copy.url, { ...FAST, maxKeys: 50, chunkSize: 500 });
     const entries = table(r, 'public.time_entries');
     expect(entries.kinds.missing).toBe(50);
     expect(entries.differing).toBeGreaterThanOrEqual(50);
@@ -129,7 +123,7 @@ describe('counts, lists and bounds', () => {
   });
 
   it('the chunk size sets how many rows a statement reads; bounds come from ANALYZE when fine enough, else from the index', async () => {
-    const run = (chunkSize: number) => compareContent(source.url, base.url, { ...FAST, chunkSize, tables: ['public.time_entries'] });
+    const run = (chunkSize: number) => compareContent(fixture.source.url, fixture.base.url, { ...FAST, chunkSize, tables: ['public.time_entries'] });
     const [walked, histogram, large] = [await run(10), await run(100), await run(10_000)];
     // 5,000 rows: the 100-bucket histogram is too coarse for chunks of 10, so the index is walked.
     expect(table(walked, 'public.time_entries').ranges).toBe(501);
@@ -141,18 +135,18 @@ describe('counts, lists and bounds', () => {
   });
 
   it('one connection per side, each statement bounded by statement_timeout', async () => {
-    const locker = new pg.Client({ connectionString: base.url });
+    const locker = new pg.Client({ connectionString: fixture.base.url });
     await locker.connect();
     try {
       await locker.query('begin; lock table public.tenants in access exclusive mode');
-      const running = compareContent(source.url, base.url, { ...FAST, statementTimeoutMs: 1500, tables: ['public.tenants'] });
+      const running = compareContent(fixture.source.url, fixture.base.url, { ...FAST, statementTimeoutMs: 1500, tables: ['public.tenants'] });
       let sessions: Record<string, unknown>[] = [];
       for (let i = 0; i < 50 && !sessions.some((s) => s.waiting); i += 1) {
         await new Promise((resolve) => setTimeout(resolve, 50));
         // Other test files compare other databases at the same time: count this comparison's only.
-        sessions = await sql(ADMIN_URL, `select datname, wait_event_type = 'Lock' as waiting from pg_stat_activity where application_name = 'drill content parity' and datname = any($1)`, [[base.name, source.name]]);
+        sessions = await sql(ADMIN_URL, `select datname, wait_event_type = 'Lock' as waiting from pg_stat_activity where application_name = 'drill content parity' and datname = any($1)`, [[fixture.base.name, fixture.source.name]]);
       }
-      expect(sessions.map((s) => s.datname).sort()).toEqual([base.name, source.name].sort());
+      expect(sessions.map((s) => s.datname).sort()).toEqual([fixture.base.name, fixture.source.name].sort());
       const r = await running;
       expect(table(r, 'public.tenants')).toMatchObject({ status: 'error', error: expect.stringMatching(/statement timeout/) });
     } finally {
@@ -163,12 +157,12 @@ describe('counts, lists and bounds', () => {
 
   it('a table missing in the new database is an error for that table', async () => {
     const copy = await faulty(`drop table public.audit_events`);
-    const r = await compareContent(source.url, copy.url, FAST);
+    const r = await compareContent(fixture.source.url, copy.url, FAST);
     expect(table(r, 'public.audit_events')).toMatchObject({ status: 'error', error: 'the table is missing in the new database' });
   });
 
   it('a database compared with itself is refused', async () => {
-    await expect(compareContent(source.url, source.url)).rejects.toThrow(SameDatabaseError);
+    await expect(compareContent(fixture.source.url, fixture.source.url)).rejects.toThrow(SameDatabaseError);
   });
 });
 
@@ -176,7 +170,7 @@ describe('the second look tells rows in flight from rows lost', () => {
   it('a row that lands during the pause is in flight, not a failure', async () => {
     const copy = await faulty(`create table public._held as select * from public.memberships where user_id = md5('user7')::uuid;
       delete from public.memberships where user_id = md5('user7')::uuid`);
-    const r = await compareContent(source.url, copy.url, {
+    const r = await compareContent(fixture.source.url, copy.url, {
       recheckAfterMs: 0,
       tables: ['public.memberships'],
       // The write lands while drill waits for its second look, as a replicated write would.
@@ -187,7 +181,7 @@ describe('the second look tells rows in flight from rows lost', () => {
 
   it('a row still being written is told apart, and still fails', async () => {
     const copy = await faulty(`update public.projects set name = 'first write' where id = 8`);
-    const r = await compareContent(source.url, copy.url, { recheckAfterMs: 0, sleep: async () => void (await sql(copy.url, `update public.projects set name = 'second write' where id = 8`)) });
+    const r = await compareContent(fixture.source.url, copy.url, { recheckAfterMs: 0, sleep: async () => void (await sql(copy.url, `update public.projects set name = 'second write' where id = 8`)) });
     expect(table(r, 'public.projects')).toMatchObject({ status: 'differs', differing: 1, stillChanging: 1, firstKeys: [{ key: ['8'], kind: 'changed', stillChanging: true }] });
   });
 });
@@ -196,16 +190,16 @@ describe('schemas and exclusions', () => {
   it('Supabase churn tables are left out by default and compared when the list is emptied', async () => {
     const copy = await faulty(`delete from auth.sessions where ctid in (select ctid from auth.sessions limit 5); update auth.refresh_tokens set revoked = true`);
     const exclude = parseConfig({}).validate.exclude;
-    const byDefault = await compareContent(source.url, copy.url, { ...FAST, exclude });
+    const byDefault = await compareContent(fixture.source.url, copy.url, { ...FAST, exclude });
     expect(byDefault.excluded).toEqual(expect.arrayContaining(['auth.sessions', 'auth.refresh_tokens']));
     expect(byDefault.tables.every((t) => t.status === 'match')).toBe(true);
-    const everything = await compareContent(source.url, copy.url, { ...FAST, exclude: [] });
+    const everything = await compareContent(fixture.source.url, copy.url, { ...FAST, exclude: [] });
     expect(table(everything, 'auth.sessions')).toMatchObject({ differing: 5, kinds: { missing: 5 } });
     expect(table(everything, 'auth.refresh_tokens').differing).toBe(90);
   });
 
   it('configured schemas narrow the comparison', async () => {
-    const r = await compareContent(source.url, base.url, { ...FAST, schemas: ['storage'] });
+    const r = await compareContent(fixture.source.url, fixture.base.url, { ...FAST, schemas: ['storage'] });
     expect(r.tables.map((t) => t.table)).toEqual(['storage.buckets', 'storage.objects']);
   });
 

@@ -5,7 +5,6 @@ import type { SchemaDifference } from '../validation/db/catalogue/diff.ts';
 import { compareDatabases } from '../validation/db/compare.ts';
 import { SameDatabaseError } from '../validation/db/identity.ts';
 import { compareSchemas } from '../validation/db/schema-compare.ts';
-import type { TestDatabase } from './helpers/pg.ts';
 import { copyDatabase, faultInjectionFixture, type CopyMethod } from './helpers/tenant-app.ts';
 
 /**
@@ -16,12 +15,6 @@ import { copyDatabase, faultInjectionFixture, type CopyMethod } from './helpers/
  */
 const fixture = faultInjectionFixture();
 const { faulty } = fixture;
-let source: TestDatabase;
-let base: TestDatabase;
-beforeAll(() => {
-  source = fixture.source();
-  base = fixture.base();
-});
 
 function find(ds: SchemaDifference[], kind: string, object: string, field?: string) {
   const d = ds.find((x) => x.kind === kind && x.object === object && (field === undefined || x.field === field));
@@ -34,9 +27,9 @@ describe('faithful copies pass: no false alarms', () => {
   it(`${methods.length} copies made ${methods.length} ways show no schema difference and no content difference`, async () => {
     const alarms: string[] = [];
     for (const method of methods) {
-      const copy = method === 'pg_dump | psql' ? base : await copyDatabase(source, method);
-      if (copy !== base) fixture.dropLater(copy);
-      const r = await compareDatabases(source.url, copy.url, { recheckAfterMs: 50 });
+      const copy = method === 'pg_dump | psql' ? fixture.base : await copyDatabase(fixture.source, method);
+      if (copy !== fixture.base) fixture.dropLater(copy);
+      const r = await compareDatabases(fixture.source.url, copy.url, { recheckAfterMs: 50 });
       alarms.push(...r.schema.differences.map((d) => `${method}: ${d.severity} ${d.kind} ${d.object} ${d.field ?? d.change}`));
       alarms.push(...r.content.tables.filter((t) => t.status !== 'match').map((t) => `${method}: ${t.table} ${t.status} ${t.error ?? ''}`));
       expect(r.content.tables.length).toBeGreaterThanOrEqual(10);
@@ -45,7 +38,7 @@ describe('faithful copies pass: no false alarms', () => {
   }, 60_000);
 
   it('compares every non-system schema by default, auth and storage included', async () => {
-    const r = await compareSchemas(source.url, base.url);
+    const r = await compareSchemas(fixture.source.url, fixture.base.url);
     expect(r.schemas).toEqual(['app', 'auth', 'extensions', 'public', 'storage']);
     expect(r.counts.policy).toBe(9);
   });
@@ -73,7 +66,7 @@ describe('security faults fail, naming the object', () => {
       alter policy member_read on public.memberships to authenticated, anon;
       drop policy tenant_files_read on storage.objects;
     `);
-    ds = (await compareSchemas(source.url, copy.url)).differences;
+    ds = (await compareSchemas(fixture.source.url, copy.url)).differences;
   }, 30_000);
 
   it('a revoked table grant to authenticated', () => {
@@ -140,7 +133,7 @@ describe('object faults fail, naming the object', () => {
       drop index public.time_entries_project_idx;
       alter table public.time_entries drop constraint time_entries_minutes_check;
     `);
-    ds = (await compareSchemas(source.url, copy.url)).differences;
+    ds = (await compareSchemas(fixture.source.url, copy.url)).differences;
   }, 30_000);
 
   it('a view dropped; a materialized view left empty', () => {
@@ -188,7 +181,7 @@ describe('more object faults', () => {
       grant execute on function app.tenant_total(uuid) to authenticated;
       alter view public.project_overview reset (security_invoker);
     `);
-    const ds = (await compareSchemas(source.url, copy.url)).differences;
+    const ds = (await compareSchemas(fixture.source.url, copy.url)).differences;
     expect(find(ds, 'view', 'public.project_overview', 'definition')).toMatchObject({ severity: 'fail', old: null, new: null });
     expect(find(ds, 'view', 'public.project_overview', 'options')).toMatchObject({ old: 'security_invoker=true', new: null });
     expect(find(ds, 'function', 'app.tenant_total(t uuid)', 'returns')).toMatchObject({ old: 'numeric', new: 'bigint' });
@@ -198,7 +191,7 @@ describe('more object faults', () => {
   it('an enum value the old database has and the new one lacks', async () => {
     // Enum values cannot be dropped: add one to a copy and treat that copy as the old side.
     const old = await faulty(`alter type public.invoice_state add value 'disputed'`);
-    const ds = (await compareSchemas(old.url, base.url)).differences;
+    const ds = (await compareSchemas(old.url, fixture.base.url)).differences;
     expect(find(ds, 'type', 'public.invoice_state', 'labels')).toMatchObject({ old: 'draft, open, paid, void, disputed', new: 'draft, open, paid, void', severity: 'fail' });
   });
 });
@@ -214,7 +207,7 @@ describe('extra objects are warnings unless they widen access', () => {
       create view public.all_invoices as select * from public.invoices;
       grant select on public.all_invoices to anon;
     `);
-    const ds = (await compareSchemas(source.url, copy.url)).differences;
+    const ds = (await compareSchemas(fixture.source.url, copy.url)).differences;
     for (const [kind, object] of [
       ['index', 'public.projects_name_idx'],
       ['function', 'public.slugify(t text)'],
@@ -244,7 +237,7 @@ describe('extra objects are warnings unless they widen access', () => {
 
   it('ignore patterns leave accepted differences out', async () => {
     const copy = await faulty(`create or replace function public.touch_updated_at() returns trigger language plpgsql as $$ begin return new; end $$`);
-    const r = await compareSchemas(source.url, copy.url, { ignore: ['function public.touch_*'] });
+    const r = await compareSchemas(fixture.source.url, copy.url, { ignore: ['function public.touch_*'] });
     expect(r.differences).toEqual([]);
     expect(r.ignored).toBe(1);
   });
@@ -252,9 +245,9 @@ describe('extra objects are warnings unless they widen access', () => {
 
 describe('which database is which', () => {
   it('a database compared with itself is refused, naming the fix', async () => {
-    await expect(compareSchemas(source.url, source.url)).rejects.toThrow(SameDatabaseError);
+    await expect(compareSchemas(fixture.source.url, fixture.source.url)).rejects.toThrow(SameDatabaseError);
     // Another URL to the same database (127.0.0.1 vs localhost) is still the same database.
-    await expect(compareSchemas(source.url, source.url.replace('127.0.0.1', 'localhost'))).rejects.toThrow(/same database .*point SOURCE_DATABASE_URL/);
+    await expect(compareSchemas(fixture.source.url, fixture.source.url.replace('127.0.0.1', 'localhost'))).rejects.toThrow(/same database .*point SOURCE_DATABASE_URL/);
   });
 
   describe('a separate server: physical copies and role memberships (PGlite, its own cluster)', () => {

@@ -1,7 +1,7 @@
 import { UsageError } from '../../core/errors.ts';
 import { runCapacity } from '../../runs/capacity.ts';
 import { fromConfig, asDuration } from '../flag-defaults.ts';
-import { loadedConfigFor, logSourceFrom, outDirFor, progressPrinter, reportRun } from '../run-helpers.ts';
+import { loadedConfigFor, logSourceFrom, outDirFor, reportRun, runInputsFrom } from '../run-helpers.ts';
 import { LOAD_FLAGS, OUTPUT_FLAGS, defineCommand } from '../spec.ts';
 
 /** `150`, `150/s` or `150rps`: requests per second. */
@@ -59,11 +59,11 @@ generator-limited at N/s, never reported as the app's limit. Exit 0 when the kne
       ctx,
       dir,
       runCapacity({
-        cwd: ctx.cwd, env: ctx.env, config, out: dir, target: flags.target, expect, startRate, maxRate,
+        ...runInputsFrom(ctx, config, dir), target: flags.target, expect, startRate, maxRate,
         stepFactor: number('--step-factor', flags['step-factor']), holdMs: flags.hold, precision: number('--precision', flags.precision),
         maxDurationMs: flags['max-duration'], maxInFlight: flags['max-in-flight'], cookies: flags.cookies, scenario: flags.scenario, logs,
         allowTargets: flags['allow-target'] ?? [], readOnly: flags['read-only'] || undefined, allowWrites: flags['allow-writes'] || undefined,
-        workers: flags.workers, signal: ctx.signal, onProgress: progressPrinter(ctx),
+        workers: flags.workers,
       }),
     );
   },

@@ -8,7 +8,7 @@ import { stressResultsOf } from '../../record/run-record.ts';
 import { compareRuns } from '../../runs/gate.ts';
 import { liveGate } from '../../runs/live-gate.ts';
 import { PROFILE_NAMES, profileNamed } from '../../scenarios/profiles.ts';
-import { configFor, cronSecretFrom, loadedConfigFor, outDirFor, progressPrinter, reportRun } from '../run-helpers.ts';
+import { configFor, cronSecretFrom, loadedConfigFor, outDirFor, reportRun, runInputsFrom } from '../run-helpers.ts';
 import { asDuration, asPercent, asPoints, fromConfig } from '../flag-defaults.ts';
 import { OUTPUT_FLAGS, defineCommand } from '../spec.ts';
 
@@ -85,12 +85,11 @@ export const gateCommand = defineCommand({
     if (live) {
       if (flags.current || flags.baseline) throw new UsageError('drill gate: use --control/--candidate (live A/B) or --current/--baseline (stored), not both');
       return reportRun(ctx, dir, liveGate({
-        cwd: ctx.cwd, env: ctx.env, config, out: dir, signal: ctx.signal,
+        ...runInputsFrom(ctx, config, dir),
         profile: profileNamed('drill gate', flags.profile ?? 'pricing'),
         users: flags.users, durationMs: flags.duration, cookies: flags.cookies, scenario: flags.scenario,
         cronSecret: cronSecretFrom(ctx), allowTargets: flags['allow-target'], workers: flags.workers,
         readOnly: flags['read-only'] || undefined, allowWrites: flags['allow-writes'] || undefined,
-        onProgress: progressPrinter(ctx),
       }));
     }
     if (!flags.current) throw new UsageError('drill gate: --current RUN is required (a stress run directory), or --control URL --candidate URL for a live A/B gate');

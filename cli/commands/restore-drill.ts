@@ -1,5 +1,5 @@
 import { runRestoreDrill } from '../../runs/restore-drill.ts';
-import { loadedConfigFor, outDirFor, progressPrinter, refusePasswordFlag, reportRun } from '../run-helpers.ts';
+import { loadedConfigFor, outDirFor, refusePasswordFlag, reportRun, runInputsFrom } from '../run-helpers.ts';
 import { OUTPUT_FLAGS, defineCommand } from '../spec.ts';
 
 export const restoreDrillCommand = defineCommand({
@@ -40,10 +40,7 @@ figures are kept), 2 refused, 3 a database unreachable at the start.`,
       ctx,
       dir,
       runRestoreDrill({
-        cwd: ctx.cwd,
-        env: ctx.env,
-        config,
-        out: dir,
+        ...runInputsFrom(ctx, config, dir),
         fromDatabase: flags['from-database'],
         fromDump: flags['from-dump'],
         restoredUrl: flags['restored-url'],
@@ -54,8 +51,6 @@ figures are kept), 2 refused, 3 a database unreachable at the start.`,
         maxDrift: flags['max-drift'],
         maxRtoMs: flags['max-rto'],
         maxRpoMs: flags['max-rpo'],
-        signal: ctx.signal,
-        onProgress: progressPrinter(ctx),
       }),
     );
   },

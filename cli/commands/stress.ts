@@ -2,7 +2,7 @@ import { UsageError } from '../../core/errors.ts';
 import { runStress } from '../../runs/stress.ts';
 import { ENGINE_NAMES, engineNamed } from '../../runs/stress-plan.ts';
 import { PROFILE_NAMES, profileNamed } from '../../scenarios/profiles.ts';
-import { loadedConfigFor, logSourceFrom, outDirFor, progressPrinter, reportRun } from '../run-helpers.ts';
+import { loadedConfigFor, logSourceFrom, outDirFor, reportRun, runInputsFrom } from '../run-helpers.ts';
 import { LOAD_FLAGS, OUTPUT_FLAGS, defineCommand } from '../spec.ts';
 import { fromConfig } from '../flag-defaults.ts';
 
@@ -42,10 +42,7 @@ Exit 1 when a threshold fails, an alert fires or the queue does not recover; the
       ctx,
       dir,
       runStress({
-        cwd: ctx.cwd,
-        env: ctx.env,
-        config,
-        out: dir,
+        ...runInputsFrom(ctx, config, dir),
         target: flags.target,
         profile,
         users: flags.users,
@@ -60,8 +57,6 @@ Exit 1 when a threshold fails, an alert fires or the queue does not recover; the
         readOnly: flags['read-only'] || undefined,
         allowWrites: flags['allow-writes'] || undefined,
         workers: flags.workers,
-        signal: ctx.signal,
-        onProgress: progressPrinter(ctx),
       }),
     );
   },

@@ -1,5 +1,5 @@
 import { validateCutover } from '../../runs/validate.ts';
-import { loadedConfigFor, logSourceFrom, outDirFor, progressPrinter, refusePasswordFlag, reportRun } from '../run-helpers.ts';
+import { loadedConfigFor, logSourceFrom, outDirFor, refusePasswordFlag, reportRun, runInputsFrom } from '../run-helpers.ts';
 import { asDuration, fromConfig } from '../flag-defaults.ts';
 import { OUTPUT_FLAGS, defineCommand } from '../spec.ts';
 
@@ -41,10 +41,7 @@ reason; one that cannot run (refused, 401/403, 429 after backing off) is an erro
       ctx,
       dir,
       validateCutover({
-        cwd: ctx.cwd,
-        env: ctx.env,
-        config,
-        out: dir,
+        ...runInputsFrom(ctx, config, dir),
         target: flags.target,
         databaseUrl: flags['database-url'],
         sourceDatabaseUrl: flags['source-database-url'],
@@ -56,8 +53,6 @@ reason; one that cannot run (refused, 401/403, 429 after backing off) is an erro
         cookies: flags.cookies,
         strict: flags.strict ? true : undefined,
         logs: logSourceFrom('validate', ctx, flags),
-        signal: ctx.signal,
-        onProgress: progressPrinter(ctx),
       }),
     );
   },

@@ -1,6 +1,6 @@
 import { UsageError } from '../../core/errors.ts';
 import { runWatch } from '../../runs/watch.ts';
-import { loadedConfigFor, logSourceFrom, outDirFor, progressPrinter, reportRun } from '../run-helpers.ts';
+import { loadedConfigFor, logSourceFrom, outDirFor, reportRun, runInputsFrom } from '../run-helpers.ts';
 import { asDuration, fromConfig } from '../flag-defaults.ts';
 import { OUTPUT_FLAGS, defineCommand } from '../spec.ts';
 
@@ -30,16 +30,11 @@ the queue snapshot. Exit 1 if any alert fired or the samples could not be read.`
       ctx,
       dir,
       runWatch({
-        cwd: ctx.cwd,
-        env: ctx.env,
-        config,
-        out: dir,
+        ...runInputsFrom(ctx, config, dir),
         target: flags.target,
         durationMs: flags.duration,
         logs,
         k6Summaries: flags['k6-summary'],
-        signal: ctx.signal,
-        onProgress: progressPrinter(ctx),
       }),
     );
   },

@@ -66,7 +66,7 @@ export async function copyDatabase(source: TestDatabase, method: CopyMethod, pre
  * copy of it, and `faulty(sql)` for a fresh template copy of that with one fault applied.
  * Registers its own beforeAll/afterAll (every copy is dropped at the end).
  */
-export function faultInjectionFixture(): { source(): TestDatabase; base(): TestDatabase; faulty(text: string): Promise<TestDatabase>; dropLater(db: TestDatabase): void } {
+export function faultInjectionFixture(): { readonly source: TestDatabase; readonly base: TestDatabase; faulty(text: string): Promise<TestDatabase>; dropLater(db: TestDatabase): void } {
   let source: TestDatabase;
   let base: TestDatabase;
   const dropLater: TestDatabase[] = [];
@@ -78,8 +78,12 @@ export function faultInjectionFixture(): { source(): TestDatabase; base(): TestD
     await Promise.all([...dropLater, base, source].filter(Boolean).map((d) => d.drop()));
   });
   return {
-    source: () => source,
-    base: () => base,
+    get source() {
+      return source;
+    },
+    get base() {
+      return base;
+    },
     dropLater: (db) => void dropLater.push(db),
     async faulty(text) {
       const copy = await copyDatabase(base, 'create database … template', 'drill_fault');
