@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
@@ -35,12 +35,17 @@ export interface SandboxDeps {
   db?: Db;
 }
 
+/** The answer before the app is ready: the port is bound while the database is built. */
+function starting(_request: IncomingMessage, response: ServerResponse): void {
+  response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"status":"starting"}');
+}
+
 export async function startSandbox(input: SandboxOptionsInput = {}, deps: SandboxDeps = {}): Promise<Sandbox> {
   const options = SandboxOptions.parse(input);
   const faults = new FaultState();
   for (const fault of options.faults) faults.add(fault);
   const log = createAppLogger({ file: options.logFile, level: options.logLevel });
-  const db: Db = deps.db ?? (options.databaseUrl ? connectPostgres(options.databaseUrl) : await openEmbedded(options.dataDir));
+  let db: Db | null = null;
   let server: Server | null = null;
   let scheduler: CronScheduler | null = null;
   let ambient: AmbientTraffic | null = null;
@@ -52,10 +57,20 @@ export async function startSandbox(input: SandboxOptionsInput = {}, deps: Sandbo
       server.closeAllConnections();
       await closed;
     }
-    if (!deps.db) await db.close();
+    if (db && !deps.db) await db.close();
     log.flush();
   };
   try {
+    // The port first: a port in use is known in milliseconds, not after the database is
+    // built and seeded. Until the app is ready, requests get 503.
+    server = createServer({ keepAlive: true }, starting);
+    const address = await new Promise<AddressInfo>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(options.port, options.host, () => resolve(server!.address() as AddressInfo));
+    });
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host}:${address.port}`;
+    db = deps.db ?? (options.databaseUrl ? connectPostgres(options.databaseUrl) : await openEmbedded(options.dataDir));
     await migrate(db);
     await seed(db, options.seed);
     let databaseUrl = options.databaseUrl ?? null;
@@ -75,25 +90,20 @@ export async function startSandbox(input: SandboxOptionsInput = {}, deps: Sandbo
       leaseMs: options.leaseTimeout,
       maxAttempts: options.maxAttempts,
     });
-    server = createServer({ keepAlive: true });
-    const address = await new Promise<AddressInfo>((resolve, reject) => {
-      server!.once('error', reject);
-      server!.listen(options.port, options.host, () => resolve(server!.address() as AddressInfo));
-    });
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    const url = `http://${host}:${address.port}`;
     const sessions = new SessionAuthority(options.jwtSecret, options.authIssuer ?? `${url}/auth/v1`, Math.round(options.sessionTtl / 1000));
     const ctx: SandboxContext = { db, log, faults, worker, sessions, supabase, options };
+    server.off('request', starting);
     server.on('request', createApp(ctx));
     scheduler = new CronScheduler(worker, options.cronInterval, faults);
     scheduler.start();
     ambient = new AmbientTraffic(db, options.ambientJobsPerTick, options.cronInterval, options.maxAttempts);
     ambient.start();
     log.info({ event: 'sandbox.started', url, database: db.kind }, 'sandbox ready');
+    const ready = db;
     return {
       url,
       databaseUrl,
-      db,
+      db: ready,
       faults,
       supabase,
       worker,
@@ -101,7 +111,7 @@ export async function startSandbox(input: SandboxOptionsInput = {}, deps: Sandbo
       log,
       stop,
       async mintCookies(n) {
-        const users = await db.query<AdminUser>('select id, org_id, email from admin_users order by email');
+        const users = await ready.query<AdminUser>('select id, org_id, email from admin_users order by email');
         const cookies: string[] = [];
         for (let i = 0; i < n; i += 1) {
           const session = await sessions.issue(users[i % users.length]!);

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connectPostgres, type Db } from '../sandbox/db/db.ts';
 import { snapshot } from '../sandbox/queue.ts';
 import { SANDBOX_ADMIN_PASSWORD, adminEmail } from '../sandbox/db/seed.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/pg.ts';
@@ -249,5 +252,35 @@ describe('control route', () => {
     expect((await res.json()).region).toBe('eu-central-1');
     const project = await (await get(`/v1/projects/${ref}`, { authorization: 'Bearer sbp_test' })).json();
     expect(project.region).toBe('eu-central-1');
+  });
+});
+
+describe('start-up', () => {
+  it('binds its port before building the database: 503 "starting" until ready, then the app', async () => {
+    const free = createServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const port = (free.address() as AddressInfo).port;
+    await new Promise((resolve) => free.close(resolve));
+    const db = await createTestDatabase();
+    const pgDb = connectPostgres(db.url);
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    // The migrations wait on the gate: the sandbox is mid-start for as long as the test likes.
+    const held: Db = { ...pgDb, session: async (fn) => (await gate, pgDb.session(fn)) };
+    const starting = startTestSandbox({ databaseUrl: db.url, port }, { db: held });
+    try {
+      const early = await eventually(() => fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null));
+      expect(early.status).toBe(503);
+      expect(await early.json()).toEqual({ status: 'starting' });
+      open();
+      const late = await starting;
+      expect((await fetch(`${late.url}/api/health`)).status).toBe(200);
+      await late.stop();
+    } finally {
+      open();
+      await starting.catch(() => {});
+      await pgDb.close();
+      await db.drop();
+    }
   });
 });

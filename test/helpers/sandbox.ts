@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
+import { startSandbox, type Sandbox, type SandboxDeps } from '../../sandbox/index.ts';
 import { createTestDatabase, type TestDatabase } from './pg.ts';
 import type { SandboxOptionsInput } from '../../sandbox/options.ts';
 
@@ -10,7 +10,7 @@ export const TEST_CRON_SECRET = 'test-cron-secret-value';
 export const TEST_CONTROL_SECRET = 'test-control-secret';
 
 /** A sandbox on a free port with a small seed, quiet ambient traffic and logs in a temp file. */
-export async function startTestSandbox(options: SandboxOptionsInput = {}): Promise<Sandbox & { logFile: string; logEvents(): Record<string, unknown>[] }> {
+export async function startTestSandbox(options: SandboxOptionsInput = {}, deps: SandboxDeps = {}): Promise<Sandbox & { logFile: string; logEvents(): Record<string, unknown>[] }> {
   const logFile = path.join(mkdtempSync(path.join(tmpdir(), 'drill-sandbox-')), 'app.log');
   const sandbox = await startSandbox({
     port: 0,
@@ -23,7 +23,7 @@ export async function startTestSandbox(options: SandboxOptionsInput = {}): Promi
     logFile,
     seed: { orgs: 2, adminUsers: 4, invoicesPerOrg: 300, completedJobsPerOrg: 200 },
     ...options,
-  });
+  }, deps);
   return Object.assign(sandbox, {
     logFile,
     logEvents: () =>
