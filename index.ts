@@ -13,8 +13,9 @@ export { runWatch, type WatchInput } from './runs/watch.ts';
 export { validateCutover, type ValidateInput } from './runs/validate.ts';
 export { runRestoreDrill, type RestoreDrillInput, type RestoreMethod } from './runs/restore-drill.ts';
 export { compareRuns, type GateInput } from './runs/gate.ts';
+export { liveGate, type LiveGateInput } from './runs/live-gate.ts';
 export { runDemo, type DemoOptions, type DemoStep } from './runs/demo.ts';
-export type { RunInputs, LogsInput, ScenarioOption } from './runs/inputs.ts';
+export type { RunInputs, LoadInputs, LogsInput, ScenarioOption } from './runs/inputs.ts';
 export { ENGINE_NAMES, type EngineName } from './runs/stress-plan.ts';
 export { PROFILE_NAMES, type ProfileName } from './scenarios/profiles.ts';
 

@@ -35,6 +35,15 @@ describe('the packed library', () => {
     expect(readdirSync(path.join(installed, 'dist')).filter((f) => f.startsWith('index.'))).toEqual(['index.d.ts', 'index.js']);
   });
 
+  it('exports every library entry point the README names', async () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const listed = /Each entry point \(([^)]*)\)/.exec(readme)![1]!.match(/`(\w+)`/g)!.map((n) => n.slice(1, -1));
+    expect(listed.length).toBeGreaterThan(5);
+    writeFileSync(path.join(project, 'exports.mjs'), `import * as drill from 'drill';\nconsole.log(JSON.stringify(Object.keys(drill).filter((k) => typeof drill[k] === 'function')));\n`);
+    const { stdout } = await execFileAsync(process.execPath, ['exports.mjs'], { cwd: project, encoding: 'utf8' });
+    expect(JSON.parse(stdout)).toEqual(expect.arrayContaining(listed));
+  });
+
   it('runWatch from a fresh project, against the sandbox, returns the typed record and writes the run', async () => {
     writeFileSync(
       path.join(project, 'watch.mjs'),
