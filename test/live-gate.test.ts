@@ -60,10 +60,12 @@ describe('drill gate --control --candidate', () => {
     const a = armRoutes(dir, 'control');
     const b = armRoutes(dir, 'candidate');
     const total = Object.values(a).reduce((n, r) => n + r.requests, 0);
-    expect(total).toBeGreaterThan(500);
+    // Enough requests that independent draws could not pass the bound below (~400 on a busy
+    // 2-core runner, ~700 on a quiet one).
+    expect(total).toBeGreaterThan(300);
     // Each twin pair draws the same routes in the same order, so per route the arms differ
     // only by requests one twin was ahead at the end: a few. Independent draws would differ
-    // by about the square root of each route's count (10 to 15 on every busy route here).
+    // by about the square root of each route's count (7 to 15 on every busy route here).
     const apart = Object.keys(a).reduce((n, name) => n + Math.abs(a[name]!.requests - (b[name]?.requests ?? 0)), 0);
     expect(apart).toBeLessThanOrEqual(20);
   });

@@ -48,7 +48,10 @@ describe('sessions that outlive their tokens (5 s tokens, a 20 s run)', () => {
     expect(withRefresh.alerts.find((a) => a.id === 'admin_auth_failures_spike')!.firedAt ?? null).toBeNull();
     expect(withRefresh.verdict).toBe('pass');
 
-    expect(without.results.load!.overall.authFailures).toBeGreaterThan(50);
+    // The tokens die 5 s into a 20 s run: most of the requests after that are refused.
+    const { authFailures, requests } = without.results.load!.overall;
+    expect(authFailures).toBeGreaterThan(10);
+    expect(authFailures / requests).toBeGreaterThan(0.5);
     expect(without.alerts.find((a) => a.id === 'admin_auth_failures_spike')!.firedAt).toBeTruthy();
     expect(without.verdict).toBe('fail');
     const cause = without.checks.find((c) => c.id === 'sessions.auth')!;
