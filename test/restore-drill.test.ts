@@ -12,6 +12,7 @@ import { readReadiness, recordedDrills } from '../validation/restore/readiness-f
 import { execDrill, runCli } from './helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/pg.ts';
 import { startTestSandbox } from './helpers/sandbox.ts';
+import { sql } from './helpers/tenant-app.ts';
 
 // Real pg_dump, pg_restore, psql and Postgres: every database here is this file's own.
 const dbs: TestDatabase[] = [];
@@ -19,16 +20,6 @@ let small: TestDatabase;
 let dir: string;
 const READINESS_HEAD = 'backups_enabled: true\nretention: 7 days\nrestore_owner: Dana Ops\n';
 const CONFIG = { validate: { content: { recheckAfter: '100ms' } } };
-
-async function sql(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 async function database(prefix = 'drill_restore'): Promise<TestDatabase> {
   const db = await createTestDatabase(prefix);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError } from '../../core/errors.ts';
 import type { CutoverCheck } from '../check.ts';
 import type { ValidateContext } from '../context.ts';
@@ -8,7 +9,7 @@ import { assertDistinct } from '../db/identity.ts';
 import { listTables } from '../db/introspect.ts';
 import { nameMatcher, resolveSchemas } from '../db/scope.ts';
 import { compareSchemas } from '../db/schema-compare.ts';
-import { needsBoth, sleep } from './db-inputs.ts';
+import { needsBoth } from './db-inputs.ts';
 
 /** validate.exclude plus the deprecated rowParityExclude. */
 export function parityExclusions(ctx: ValidateContext): string[] {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../../core/duration.ts';
 import { backlogOf } from '../../record/health.ts';
 import type { CutoverCheck } from '../check.ts';
@@ -11,7 +12,6 @@ function normal(ctx: ValidateContext): number {
   return normalBacklogFor(ctx.config, null);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const queueDrain: CutoverCheck = {
   id: 'queue.drain',

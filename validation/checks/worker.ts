@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../../core/duration.ts';
 import type { CutoverCheck, Outcome } from '../check.ts';
 import type { ValidateContext } from '../context.ts';
@@ -12,7 +13,6 @@ function via(ctx: ValidateContext): Via | null {
   return ctx.cookies.length ? 'route' : null;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The end-to-end proof that the new environment's worker runs: enqueue a canary job and

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type pg from 'pg';
 import { describeError } from '../../core/errors.ts';
 import { withBoth } from './connect.ts';
@@ -91,7 +92,7 @@ export async function compareContent(oldUrl: string, newUrl: string, options: Co
   const chunkSize = options.chunkSize ?? 10_000;
   const recheckAfterMs = options.recheckAfterMs ?? 2000;
   const maxKeys = Math.max(options.maxKeys ?? 10_000, FIRST_KEYS);
-  const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? ((ms: number) => delay(ms));
   return withBoth(
     oldUrl,
     newUrl,
